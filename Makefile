@@ -1,0 +1,48 @@
+# Two commands for a fresh machine (Python >= 3.11, npm, make):
+#   make run    install, initialise, load the demo, serve on http://127.0.0.1:5000
+#   make test   install, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX := guidelines_app/static/vendor/htmx.min.js
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint format bench clean
+
+install: $(VENV)/.installed $(HTMX)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# htmx comes from the npm registry at a pinned version (package-lock.json), never a CDN.
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(HTMX))
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+run: install
+	$(BIN)/guidelines init
+	$(BIN)/guidelines demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."
+	$(BIN)/guidelines run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules guidelines_app/static/vendor

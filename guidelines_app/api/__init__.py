@@ -1,0 +1,36 @@
+"""The JSON API for tools, under /api/v1, with bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from guidelines_app import security
+from guidelines_app.api.openapi import document
+from guidelines_app.models import Role
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+@security.public
+def openapi() -> ResponseReturnValue:
+    return jsonify(document())
+
+
+@bp.get("/me")
+@security.requires(Role.VIEWER)
+def me() -> ResponseReturnValue:
+    return jsonify(
+        {
+            "username": current_user.username,
+            "display_name": current_user.display_name,
+            "role": current_user.role.value,
+        }
+    )
+
+
+def init_app(app: Flask) -> None:
+    security.csrf.exempt(bp)  # bearer tokens only: a browser cookie never authenticates here
+    app.register_blueprint(bp)

@@ -1,0 +1,108 @@
+"""``guidelines demo``: demo accounts (and, as capabilities land, demo content)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from guidelines_app.models import Role, User
+from guidelines_app.services import accounts
+from guidelines_app.store import ContentStore
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "Avery Admin", Role.ADMIN),
+    ("ada", "Ada Lovelace", Role.LEAD),
+    ("grace", "Grace Hopper", Role.LEAD),
+    ("alan", "Alan Turing", Role.ANNOTATOR),
+    ("katherine", "Katherine Johnson", Role.ANNOTATOR),
+    ("dorothy", "Dorothy Vaughan", Role.ANNOTATOR),
+    ("vera", "Vera Viewer", Role.VIEWER),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    password: str | None  # None when the account existed before the demo and is not ours
+
+
+@dataclass
+class DemoContext:
+    session: Session
+    store: ContentStore
+    accounts: dict[str, User]
+    log: Callable[[str], None]
+
+
+#: Later capabilities append steps that load their demo data; each must be idempotent.
+DEMO_STEPS: list[Callable[[DemoContext], None]] = []
+
+
+def _load_credentials(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _save_credentials(path: Path, credentials: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(credentials, handle, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def ensure_demo_accounts(
+    *, session: Session, credentials_file: Path, profile: str = "strong"
+) -> list[DemoAccount]:
+    """Create the demo accounts once, with random passwords kept (mode 600) in the data folder."""
+    credentials = _load_credentials(credentials_file)
+    result: list[DemoAccount] = []
+    for username, display_name, role in DEMO_ACCOUNTS:
+        existing = session.exec(select(User).where(User.username == username)).first()
+        if existing is None:
+            password = secrets.token_urlsafe(9)
+            accounts.create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                profile=profile,
+            )
+            credentials[username] = password
+            _save_credentials(credentials_file, credentials)
+        result.append(DemoAccount(username, display_name, role.value, credentials.get(username)))
+    return result
+
+
+def load_demo(
+    *,
+    session: Session,
+    store: ContentStore,
+    credentials_file: Path,
+    profile: str = "strong",
+    log: Callable[[str], None] = lambda _message: None,
+) -> list[DemoAccount]:
+    demo_accounts = ensure_demo_accounts(
+        session=session, credentials_file=credentials_file, profile=profile
+    )
+    users = {
+        user.username: user
+        for user in session.exec(
+            select(User).where(User.username.in_([a.username for a in demo_accounts]))
+        )  # type: ignore[attr-defined]
+    }
+    context = DemoContext(session=session, store=store, accounts=users, log=log)
+    for step in DEMO_STEPS:
+        step(context)
+    return demo_accounts

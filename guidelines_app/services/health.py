@@ -1,0 +1,113 @@
+"""``guidelines check``: the content repository and the database, each against the other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, col, or_, select
+
+from guidelines_app.db import utcnow
+from guidelines_app.models import LoginFailure, UserSession
+from guidelines_app.services import schema
+from guidelines_app.store import ContentStore, StoreError
+
+
+@dataclass(frozen=True)
+class Finding:
+    area: str
+    message: str
+    repairable: bool = False
+
+
+@dataclass
+class CheckContext:
+    engine: Engine
+    store: ContentStore
+    repair: bool
+    repaired: list[str] = field(default_factory=list)
+
+
+Check = Callable[[CheckContext], list[Finding]]
+CHECKS: list[Check] = []
+
+
+def register(check: Check) -> Check:
+    """Later capabilities add their own consistency checks here."""
+    CHECKS.append(check)
+    return check
+
+
+@register
+def _content_repository(ctx: CheckContext) -> list[Finding]:
+    try:
+        return [Finding("content", problem) for problem in ctx.store.problems()]
+    except StoreError as error:
+        return [Finding("content", str(error))]
+
+
+@register
+def _database_schema(ctx: CheckContext) -> list[Finding]:
+    try:
+        state = schema.state(ctx.engine)
+    except Exception as error:
+        return [Finding("database", f"cannot be opened: {error}")]
+    if not state.known:
+        return [Finding("database", f"at unknown migration {state.current!r}")]
+    if not state.at_head:
+        if ctx.repair:
+            schema.upgrade(ctx.engine)
+            ctx.repaired.append(f"database migrated to {state.head}")
+            return []
+        return [
+            Finding(
+                "database",
+                f"at migration {state.current or 'none'}, the code expects {state.head}: "
+                "run `guidelines init`",
+                repairable=True,
+            )
+        ]
+    return []
+
+
+@register
+def _stale_sign_in_records(ctx: CheckContext) -> list[Finding]:
+    if not schema.state(ctx.engine).at_head:
+        return []
+    cutoff = utcnow() - timedelta(days=30)
+    stale = or_(col(UserSession.expires_at) < cutoff, col(UserSession.revoked_at) < cutoff)
+    with Session(ctx.engine) as session:
+        sessions = session.exec(select(func.count()).select_from(UserSession).where(stale)).one()
+        failures = session.exec(
+            select(func.count()).select_from(LoginFailure).where(col(LoginFailure.at) < cutoff)
+        ).one()
+        if not sessions and not failures:
+            return []
+        if ctx.repair:
+            session.execute(delete(UserSession).where(stale))
+            session.execute(delete(LoginFailure).where(col(LoginFailure.at) < cutoff))
+            session.commit()
+            ctx.repaired.append(
+                f"removed {sessions} old sessions and {failures} old sign-in failures"
+            )
+            return []
+    return [
+        Finding(
+            "database",
+            f"{sessions} sessions and {failures} sign-in failures older than 30 days",
+            repairable=True,
+        )
+    ]
+
+
+def check(
+    *, engine: Engine, store: ContentStore, repair: bool = False
+) -> tuple[list[Finding], list[str]]:
+    """Every inconsistency found (after repairs, when asked), and what was repaired."""
+    ctx = CheckContext(engine=engine, store=store, repair=repair)
+    findings: list[Finding] = []
+    for one in CHECKS:
+        findings.extend(one(ctx))
+    return findings, ctx.repaired

@@ -1,0 +1,109 @@
+"""The database schema through Alembic: state, upgrade, downgrade, autogenerate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from guidelines_app.config import PROJECT_ROOT
+from guidelines_app.domain.errors import AppError
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+class SchemaError(AppError):
+    """The database is in a state the app must not touch (unknown revision, foreign tables)."""
+
+    status = 409
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+    known: bool
+    other_tables: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.current is None and not self.other_tables
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+def alembic_config(engine: Engine, *, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser escaping
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    return config
+
+
+def _script(config: Config) -> ScriptDirectory:
+    return ScriptDirectory.from_config(config)
+
+
+def state(engine: Engine) -> SchemaState:
+    config = alembic_config(engine)
+    script = _script(config)
+    head = script.get_current_head() or ""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        tables = set(inspect(connection).get_table_names())
+    tables.discard("alembic_version")
+    known = current is None or _revision_exists(script, current)
+    other = tuple(sorted(tables)) if current is None else ()
+    return SchemaState(current=current, head=head, known=known, other_tables=other)
+
+
+def _revision_exists(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for unknown or partial ids
+        return False
+
+
+def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
+    """Bring the database to ``revision``; refuses a database this app does not recognise."""
+    before = state(engine)
+    if not before.known:
+        raise SchemaError(
+            f"the database is at migration {before.current!r}, which this version of the app "
+            "does not know (is it newer than the code?); nothing was changed"
+        )
+    if before.current is None and before.other_tables:
+        raise SchemaError(
+            "the database already holds tables not created by this app's migrations ("
+            + ", ".join(before.other_tables[:5])
+            + "); use an empty database; nothing was changed"
+        )
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return state(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> SchemaState:
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    return state(engine)
+
+
+def autogenerate(engine: Engine, message: str) -> None:
+    """Write a new migration file from the difference between models and the database."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)

@@ -1,0 +1,14 @@
+"""Blueprints for people: server-rendered HTML, htmx on top."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from guidelines_app.views import _htmx, account, admin, auth, errors, home
+
+
+def init_app(app: Flask) -> None:
+    _htmx.init_app(app)
+    errors.init_app(app)
+    for module in (auth, home, account, admin):
+        app.register_blueprint(module.bp)
