@@ -1,7 +1,4 @@
-"""SQLModel tables and their input models.
-
-The database never stores guideline or taxonomy text, only ids that point into git.
-"""
+"""Users, roles, sessions, API tokens, sign-in failures and the audit log."""
 
 from __future__ import annotations
 
@@ -13,15 +10,6 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 from guidelines_app.db import UTCDateTime, utcnow
-
-# Deterministic constraint names on every dialect, so later migrations can name what they alter.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class Role(StrEnum):
@@ -147,14 +135,3 @@ class AuditEvent(SQLModel, table=True):
     object_id: str = Field(max_length=200)
     summary: str = Field(default="", max_length=500)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-__all__ = [
-    "ApiToken",
-    "AuditEvent",
-    "LoginFailure",
-    "Role",
-    "User",
-    "UserCreate",
-    "UserSession",
-]
