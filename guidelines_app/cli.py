@@ -220,7 +220,7 @@ def db_current() -> None:
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @reports_errors
 def db_upgrade(revision: str) -> None:
     """Upgrade the database (default: to the newest migration)."""

@@ -53,7 +53,7 @@ def _database_ready(app: Flask) -> str | None:
     except Exception as error:
         return f"The database cannot be opened: {error}"
     if not state.at_head:
-        if state.current is None:
+        if not state.currents:
             return "The database is not initialised: run `guidelines init`."
         return (
             f"The database is at migration {state.current}, the app expects {state.head}: "
@@ -85,7 +85,11 @@ def _template_globals() -> dict[str, Any]:
         for label, endpoint in NAVIGATION
         if endpoint in current_app.view_functions
     ]
-    return {"navigation": nav, "content_problem": content_problem}
+    return {
+        "navigation": nav,
+        "content_problem": content_problem,
+        "endpoint_exists": lambda name: name in current_app.view_functions,
+    }
 
 
 def init_app(app: Flask) -> None:

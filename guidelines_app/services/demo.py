@@ -106,3 +106,7 @@ def load_demo(
     for step in DEMO_STEPS:
         step(context)
     return demo_accounts
+
+
+# Demo steps of each capability register themselves on import.
+from guidelines_app.services import demo_content  # noqa: E402,F401

@@ -25,18 +25,29 @@ class SchemaError(AppError):
 
 @dataclass(frozen=True)
 class SchemaState:
-    current: str | None
-    head: str
+    """Where the database is. Migrations of parallel features may form several heads
+    (merged later by a merge revision), so revisions are sets, shown joined by '+'."""
+
+    currents: tuple[str, ...]
+    heads: tuple[str, ...]
     known: bool
     other_tables: tuple[str, ...]
 
     @property
+    def current(self) -> str | None:
+        return "+".join(self.currents) or None
+
+    @property
+    def head(self) -> str:
+        return "+".join(self.heads)
+
+    @property
     def is_empty(self) -> bool:
-        return self.current is None and not self.other_tables
+        return not self.currents and not self.other_tables
 
     @property
     def at_head(self) -> bool:
-        return self.current == self.head
+        return set(self.currents) == set(self.heads)
 
 
 def alembic_config(engine: Engine, *, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
@@ -55,14 +66,14 @@ def _script(config: Config) -> ScriptDirectory:
 def state(engine: Engine) -> SchemaState:
     config = alembic_config(engine)
     script = _script(config)
-    head = script.get_current_head() or ""
+    heads = tuple(sorted(script.get_heads()))
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        currents = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
         tables = set(inspect(connection).get_table_names())
     tables.discard("alembic_version")
-    known = current is None or _revision_exists(script, current)
-    other = tuple(sorted(tables)) if current is None else ()
-    return SchemaState(current=current, head=head, known=known, other_tables=other)
+    known = all(_revision_exists(script, revision) for revision in currents)
+    other = tuple(sorted(tables)) if not currents else ()
+    return SchemaState(currents=currents, heads=heads, known=known, other_tables=other)
 
 
 def _revision_exists(script: ScriptDirectory, revision: str) -> bool:
@@ -72,7 +83,7 @@ def _revision_exists(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
-def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
+def upgrade(engine: Engine, revision: str = "heads") -> SchemaState:
     """Bring the database to ``revision``; refuses a database this app does not recognise."""
     before = state(engine)
     if not before.known:
@@ -80,7 +91,7 @@ def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
             f"the database is at migration {before.current!r}, which this version of the app "
             "does not know (is it newer than the code?); nothing was changed"
         )
-    if before.current is None and before.other_tables:
+    if not before.currents and before.other_tables:
         raise SchemaError(
             "the database already holds tables not created by this app's migrations ("
             + ", ".join(before.other_tables[:5])

@@ -74,7 +74,7 @@ def initialise(*, engine: Engine, store: ContentStore, starter_dir: str | Path) 
             f"the database is at migration {before.current!r}, unknown to this version of the "
             "app (is it newer than the code?); nothing was changed"
         )
-    if before.current is None and before.other_tables:
+    if not before.currents and before.other_tables:
         raise SetupError(
             "the database holds tables that were not created by this app ("
             + ", ".join(before.other_tables[:5])

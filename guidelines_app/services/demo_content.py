@@ -1,0 +1,69 @@
+"""Demo step: replay the revision scripts of ``demo_data/`` so history, diffs and releases show."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from guidelines_app.services import demo, documents
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Kind
+from guidelines_app.store import Author
+
+SCRIPT_KEYS = {"slug", "seed", "revisions"}
+ENTRY_KEYS = {"author", "message", "taxonomy", "taxonomy_release", "guideline", "release"}
+
+
+def _author(context: demo.DemoContext, username: str) -> Author:
+    user = context.accounts.get(username)
+    return documents.author_for(username, user.display_name if user else username)
+
+
+def _release(context: demo.DemoContext, kind: Kind, slug: str, notes: str, username: str) -> None:
+    documents.create_release(
+        context.store, kind, slug, notes=notes, tagger=_author(context, username)
+    )
+
+
+def _replay(context: demo.DemoContext, folder: Any) -> None:
+    script = yaml.safe_load((folder / "revisions.yaml").read_text(encoding="utf-8"))
+    unknown = set(script) - SCRIPT_KEYS
+    if unknown:
+        raise ValueError(f"{folder.name}/revisions.yaml: unknown keys {sorted(unknown)}")
+    slug = script["slug"]
+    store = context.store
+    if not documents.exists(store, GUIDELINE, slug) or documents.releases(store, GUIDELINE, slug):
+        return  # not seeded here, or replayed already
+    seed = script.get("seed") or {}
+    if seed.get("taxonomy_release") and documents.exists(store, TAXONOMY, slug):
+        _release(context, TAXONOMY, slug, seed["taxonomy_release"]["notes"], seed["author"])
+    if seed.get("release"):
+        _release(context, GUIDELINE, slug, seed["release"]["notes"], seed["author"])
+    for entry in script["revisions"]:
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise ValueError(f"{slug}: unknown keys {sorted(unknown)} in a revision")
+        author = _author(context, entry["author"])
+        message = entry["message"].rstrip("\n")
+        for kind, key, release_key in (
+            (TAXONOMY, "taxonomy", "taxonomy_release"),
+            (GUIDELINE, "guideline", "release"),
+        ):
+            if key not in entry:
+                continue
+            text = (folder / entry[key]).read_text(encoding="utf-8")
+            documents.save(store, kind, slug, text=text, base=None, author=author, message=message)
+            if entry.get(release_key):
+                _release(context, kind, slug, entry[release_key]["notes"], entry["author"])
+    context.log(f"replayed the demo history of {slug}")
+
+
+def replay_revisions(context: demo.DemoContext) -> None:
+    root = resources.files("guidelines_app.demo_data")
+    for folder in sorted(root.iterdir(), key=lambda f: f.name):
+        if folder.is_dir() and (folder / "revisions.yaml").is_file():
+            _replay(context, folder)
+
+
+demo.DEMO_STEPS.insert(0, replay_revisions)
