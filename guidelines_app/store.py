@@ -30,6 +30,9 @@ from gitdb.base import IStream
 from gitdb.db.loose import LooseObjectDB
 
 ZERO_ID = "0" * 40
+#: Full commit ids known to exist, per repository path: an existing commit never changes,
+#: so a commit id resolved once need not be asked of git again.
+_KNOWN_COMMITS: dict[str, set[str]] = {}
 _WRITE_TIMEOUT_S = 30.0
 _FILE_MODE = 0o100644
 _REPO_ENV = {
@@ -290,6 +293,7 @@ class _AtomicObjectDB(GitCmdObjectDB):
 class ContentStore:
     def __init__(self, path: str | os.PathLike[str], branch: str = "main") -> None:
         self.path = Path(path)
+        self._key = str(self.path.resolve())
         self.branch = branch
         self.ref = f"refs/heads/{branch}"
 
@@ -431,10 +435,16 @@ class ContentStore:
 
     def resolve(self, rev: str) -> str:
         _check_rev(rev)
+        if rev in _KNOWN_COMMITS.get(self._key, ()):
+            return rev  # a commit id seen before: commits never change
         proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", ok=(0, 1, 128))
         sha = _text(proc.stdout).strip()
         if proc.returncode != 0 or not sha:
             raise RevisionNotFound(f"no such revision: {rev}")
+        known = _KNOWN_COMMITS.setdefault(self._key, set())
+        if len(known) > 100_000:
+            known.clear()
+        known.add(sha)
         return sha
 
     # -- reading
@@ -478,12 +488,16 @@ class ContentStore:
         spec = ["--", check_path(path)] if path else []
         return self._log(f"--skip={max(offset, 0)}", f"--max-count={limit}", sha, *spec)
 
-    def count_history(self, path: str | None = None, *, rev: str | None = None) -> int:
+    def count_history(
+        self, path: str | None = None, *, rev: str | None = None, since: str | None = None
+    ) -> int:
+        """Commits touching ``path`` up to ``rev``; with ``since``, only those after it."""
         sha = self._rev_or_head(rev)
         if sha is None:
             return 0
         spec = ["--", check_path(path)] if path else []
-        return int(self._out("rev-list", "--count", sha, *spec))
+        exclude = [f"^{self.resolve(since)}"] if since else []
+        return int(self._out("rev-list", "--count", sha, *exclude, *spec))
 
     def diff(self, from_rev: str, to_rev: str, path: str | None = None, *, context: int = 3) -> str:
         spec = ["--", check_path(path)] if path else []

@@ -126,12 +126,15 @@ def _load(front: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise InvalidInput(problems=[Problem("front matter must be a mapping of fields", line=2)])
     lines: dict[str, int] = {}
     problems = []
-    for key_node, _ in node.value:
+    for key_node, value_node in node.value:
         key = key_node.value
         line = _yaml_line(key_node.start_mark) or 2
         if key in lines:
             problems.append(Problem("field given twice", path=str(key), line=line))
         lines.setdefault(str(key), line)
+        if isinstance(value_node, yaml.SequenceNode):
+            for i, item in enumerate(value_node.value):
+                lines.setdefault(f"{key}[{i}]", _yaml_line(item.start_mark) or line)
     if problems:
         raise InvalidInput(problems=problems)
     return data, lines
@@ -163,9 +166,7 @@ def _check_fields(data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
         bad("owners", "must be a list of usernames, e.g. [ada, grace]")
     for i, owner in enumerate(owners if isinstance(owners, list) else []):
         if not isinstance(owner, str) or not USERNAME_RE.fullmatch(owner):
-            problems.append(
-                Problem("not a username", path=f"owners[{i}]", line=lines.get("owners", 2))
-            )
+            bad(f"owners[{i}]", "not a username")
     summary = data.get("summary")
     if summary is not None and not isinstance(summary, str):
         bad("summary", "must be a string")

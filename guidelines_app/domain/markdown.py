@@ -37,6 +37,11 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from guidelines_app.domain.errors import TooLarge
 
 MAX_GUIDELINE_BYTES = 1_000_000
+# markdown-it-py spends roughly 5-10 us per markup character (a token each, at worst), so a
+# megabyte of "*a" or table cells takes many seconds. Real guidelines have about 7 markup
+# characters per 100; a body with more than this many is shown as escaped source instead.
+MAX_MARKUP_CHARS = 100_000
+_MARKUP_CHARS = "*_[]!|`~<>&\\#\n"
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 LABEL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -77,9 +82,13 @@ class TocEntry:
 
 @dataclass(frozen=True)
 class RenderedGuideline:
+    """``too_complex``: the body had too much markup to render in time; ``html`` is its
+    escaped source in a ``<pre class="markdown-too-complex">``, with no sections."""
+
     html: str
     toc: list[TocEntry] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    too_complex: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class ParsedBody:
     heading_ids: tuple[str, ...]
     mentions: tuple[str, ...]
     sections: tuple[Section, ...]
+    too_complex: bool = False
 
 
 def slugify(text: str) -> str:
@@ -109,6 +119,7 @@ def check_body_size(body: str) -> None:
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_TRIMMED = "".join(map(chr, range(33)))  # C0 controls and space
 
 
 def is_safe_url(url: str) -> bool:
@@ -121,7 +132,7 @@ def is_safe_url(url: str) -> bool:
     """
     candidates = [url, unquote(url), html_unescape(url), html_unescape(unquote(url))]
     for candidate in candidates:
-        cleaned = _URL_IGNORED.sub("", candidate).strip("".join(map(chr, range(33))))
+        cleaned = _URL_IGNORED.sub("", candidate).strip(_URL_TRIMMED)
         match = _SCHEME.match(cleaned)
         if match and match[1].lower() not in _SAFE_SCHEMES:
             return False
@@ -133,6 +144,8 @@ def is_safe_url(url: str) -> bool:
 # the end), so when the sum of those distances passes this budget, the costliest brackets
 # are escaped: they render as the same literal "[" and the parse stays linear.
 _BRACKET_BUDGET = 100_000
+_GUARD = "\ufdd0"  # a noncharacter: not a terminator for markdown-it's text rule
+_GUARD_URL = "%EF%B7%90"
 
 
 def _bracket_spans(src: str) -> list[tuple[int, int]]:
@@ -166,8 +179,14 @@ def _bracket_spans(src: str) -> list[tuple[int, int]]:
     return spans
 
 
-def guard_brackets(src: str) -> str:
-    """Escape the costliest "[" of an inline run when their scans would exceed the budget."""
+def guard_brackets(src: str, mark: str = "\\") -> str:
+    """Escape the costliest "[" of an inline run when their scans would exceed the budget.
+
+    Unmatched brackets go first (each costs a scan to the end of the run), then matched
+    ones by distance to their partner. ``mark`` goes before each escaped "[": a backslash
+    by default; the parser uses ``_GUARD``, which it swaps back after parsing (a backslash
+    escape is a token of its own, and a million of them is slow too).
+    """
     if src.count("[") < 2 or len(src) * src.count("[") <= _BRACKET_BUDGET:
         return src
     spans = _bracket_spans(src)
@@ -184,10 +203,23 @@ def guard_brackets(src: str) -> str:
     out, last = [], 0
     for pos in escaped:
         out.append(src[last:pos])
-        out.append("\\")
-        last = pos
+        last = pos + (mark == _GUARD)
+        out.append(mark)
     out.append(src[last:])
     return "".join(out)
+
+
+def _restore_brackets(tokens: Sequence[Token]) -> None:
+    for tok in tokens:
+        if _GUARD in tok.content:
+            tok.content = tok.content.replace(_GUARD, "[")
+        for name, value in tok.attrs.items():
+            if isinstance(value, str):
+                tok.attrs[name] = value.replace(_GUARD, "[").replace(_GUARD_URL, "%5B")
+        if isinstance(tok.meta.get("text"), str):
+            tok.meta["text"] = tok.meta["text"].replace(_GUARD, "[")
+        if tok.children:
+            _restore_brackets(tok.children)
 
 
 # --- parsing rules ---------------------------------------------------------------------------
@@ -203,6 +235,11 @@ def _prepare_inline(state: StateCore) -> None:
             if match:
                 tok.meta["explicit_id"] = match[1]
                 inline.content = inline.content[: match.start()]
+        elif tok.type == "inline" and _GUARD not in tok.content:
+            guarded = guard_brackets(tok.content, _GUARD)
+            if guarded is not tok.content:
+                state.env["guarded"] = True
+                tok.content = guarded
         elif tok.type == "inline":
             tok.content = guard_brackets(tok.content)
 
@@ -236,14 +273,14 @@ def _plain_text(children: Sequence[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _unique(base: str, used: set[str], reserved: set[str], explicit: bool) -> str:
-    if explicit and base not in used:
+def _unique(base: str, explicit: bool, used: set[str], reserved: set[str], nxt: dict) -> str:
+    """``base`` if free, else ``base-2``, ``base-3``...; explicit ids may take a reserved one."""
+    if base not in used and (explicit or base not in reserved):
         return base
-    if not explicit and base not in used and base not in reserved:
-        return base
-    n = 2
+    n = nxt.get(base, 2)
     while f"{base}-{n}" in used or f"{base}-{n}" in reserved:
         n += 1
+    nxt[base] = n + 1
     return f"{base}-{n}"
 
 
@@ -253,11 +290,16 @@ def _finish(state: StateCore) -> None:
     headings = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
     reserved = {tokens[i].meta["explicit_id"] for i in headings if "explicit_id" in tokens[i].meta}
     used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    if state.env.get("guarded"):
+        _restore_brackets(tokens)
     for i in headings:
         opening, inline = tokens[i], tokens[i + 1]
         title = _plain_text(inline.children or [])
         explicit = opening.meta.get("explicit_id")
-        heading_id = _unique(explicit or slugify(title), used, reserved, bool(explicit))
+        heading_id = _unique(
+            explicit or slugify(title), bool(explicit), used, reserved, next_suffix
+        )
         used.add(heading_id)
         opening.attrSet("id", heading_id)
         opening.meta.update(section_id=heading_id, title=title or heading_id)
@@ -270,8 +312,8 @@ def _finish(state: StateCore) -> None:
 def _render_heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
     section_id = tokens[idx].meta.get("section_id", "")
     links = env.get("section_links") or {}
-    href = links.get(section_id) or f"#{section_id}"
-    if not is_safe_url(href):
+    href = links.get(section_id)
+    if not href or not is_safe_url(href):
         href = f"#{section_id}"
     anchor = f'<a class="anchor" href="{escape(href)}" aria-label="Link to this section">¶</a>'
     return f" {anchor}</{tokens[idx].tag}>\n"
@@ -390,6 +432,10 @@ def parse_body(body: str) -> ParsedBody:
     cached = _PARSED.get(digest)
     if cached is not None:
         return cached
+    if sum(src.count(c) for c in _MARKUP_CHARS) > MAX_MARKUP_CHARS:
+        parsed = ParsedBody([], (), (), (), too_complex=True)
+        _PARSED.put(digest, parsed)
+        return parsed
     tokens = _MD.parse(src, {})
     heading_ids = tuple(t.meta["section_id"] for t in tokens if t.type == "heading_open")
     mentions = tuple(
@@ -417,6 +463,11 @@ def render_markdown(
     heading's permalink (default ``#id``). Both are called once per distinct id.
     """
     parsed = parse_body(body)
+    if parsed.too_complex:
+        return RenderedGuideline(
+            html=f'<pre class="markdown-too-complex">{escape(body, quote=False)}</pre>\n',
+            too_complex=True,
+        )
     labels = None
     if label_resolver is not None:
         labels = {lid: label_resolver(lid) for lid in dict.fromkeys(parsed.mentions)}

@@ -25,6 +25,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # SequenceMatcher is quadratic in the worst case: beyond this many tokens a word diff
 # first aligns lines and only word-diffs the changed blocks that are small enough.
 _MAX_WORD_TOKENS = 4_000
+# A replaced paragraph looks this many paragraphs ahead for its revised version.
+_PAIR_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -183,14 +185,18 @@ def _paragraphs(text: str) -> list[str]:
 def _similar(a: str, b: str) -> bool:
     """Whether two paragraphs read as one revised paragraph (whitespace not counted)."""
     words_a, words_b = a.split(), b.split()
-    return difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).ratio() >= 0.4
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    if matcher.quick_ratio() < 0.4:
+        return False
+    return len(words_a) + len(words_b) > _MAX_WORD_TOKENS or matcher.ratio() >= 0.4
 
 
 def _pair(old: list[str], new: list[str]) -> Iterator[ParagraphChange]:
     """Pair the paragraphs of a replaced block in order, by similarity; leftovers stand alone."""
     j = 0
     for para in old:
-        k = next((k for k in range(j, len(new)) if _similar(para, new[k])), None)
+        window = range(j, min(len(new), j + _PAIR_WINDOW))
+        k = next((k for k in window if _similar(para, new[k])), None)
         if k is None:
             yield ParagraphChange("delete", para, "")
             continue

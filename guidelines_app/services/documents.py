@@ -8,6 +8,7 @@ change pushed to the repository from outside is seen on the next request.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -42,7 +43,12 @@ class Kind:
     noun: str
 
     def path(self, slug: str) -> str:
-        return f"{self.folder}/{check_slug(slug)}{self.extension}"
+        """The file of ``slug``; a slug that cannot exist (``../x``, ``Upper``) is not found."""
+        try:
+            check_slug(slug)
+        except InvalidInput:
+            raise NotFound(f"no {self.noun} named {slug!r}") from None
+        return f"{self.folder}/{slug}{self.extension}"
 
     def slug(self, path: str) -> str:
         return path.removeprefix(self.folder + "/").removesuffix(self.extension)
@@ -104,13 +110,51 @@ class SaveOutcome:
         return bool(self.result and self.result.merged)
 
 
+class _ImmutableCache:
+    """A small LRU for answers that git keys by immutable ids (commit and blob ids).
+
+    Refs (branches, tags) are never cached: a push from outside is seen at once.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[tuple, object] = OrderedDict()
+
+    def get(self, key: tuple) -> object | None:
+        value = self.data.get(key)
+        if value is not None:
+            self.data.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: object) -> None:
+        self.data[key] = value
+        self.data.move_to_end(key)
+        while len(self.data) > self.size:
+            self.data.popitem(last=False)
+
+
+_FILES = _ImmutableCache(64)
+_LAST_CHANGES = _ImmutableCache(1024)
+_COUNTS = _ImmutableCache(1024)
+FULL_ID_RE = re.compile(r"[0-9a-f]{40}")
+
+
 def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> FileVersion:
+    path = kind.path(slug)
+    key = (str(store.path), rev, path)
+    if rev is not None and FULL_ID_RE.fullmatch(rev):
+        cached = _FILES.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
     try:
-        return store.read(kind.path(slug), rev)
+        version = store.read(path, rev)
     except PathNotFound:
         raise NotFound(f"no {kind.noun} named {slug!r}") from None
     except RevisionNotFound as error:
         raise NotFound(str(error)) from None
+    if rev is not None and FULL_ID_RE.fullmatch(rev):
+        _FILES.put(key, version)
+    return version
 
 
 def exists(store: ContentStore, kind: Kind, slug: str) -> bool:
@@ -145,9 +189,9 @@ def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | None) -> Ref:
     ref = (ref or "").strip()
     if ref in {"", "draft", "head", "main"}:
         head = store.head()
-        if head is None or not store.exists(path, head):
+        if head is None:
             raise NotFound(f"no {kind.noun} named {slug!r}")
-        return Ref(commit_id=head, label="draft", is_draft=True)
+        return Ref(commit_id=head, label="draft", is_draft=True)  # read() answers 404 if missing
     version = parse_version(ref) if ref.lower().startswith("v") else None
     if version is not None:
         try:
@@ -166,9 +210,15 @@ def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | None) -> Ref:
 
 def last_change(store: ContentStore, kind: Kind, slug: str, rev: str) -> CommitInfo:
     """The commit that last changed the document at or before ``rev``."""
+    key = (str(store.path), kind.path(slug), rev)
+    cached = _LAST_CHANGES.get(key) if FULL_ID_RE.fullmatch(rev) else None
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     found = store.history(kind.path(slug), rev=rev, limit=1)
     if not found:
         raise NotFound(f"{slug} has no history at {rev}")
+    if FULL_ID_RE.fullmatch(rev):
+        _LAST_CHANGES.put(key, found[0])
     return found[0]
 
 
@@ -181,10 +231,19 @@ def previous_revision(store: ContentStore, kind: Kind, slug: str) -> str | None:
 def changes_since(store: ContentStore, kind: Kind, slug: str, release: Release | None) -> int:
     """How many commits changed the document after ``release`` (all of them if None)."""
     path = kind.path(slug)
-    total = store.count_history(path)
+    head = store.head()
+    if head is None:
+        return 0
+    key = (str(store.path), path, head, release.commit_id if release else None)
+    cached = _COUNTS.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     if release is None:
-        return total
-    return max(0, total - store.count_history(path, rev=release.commit_id))
+        count = store.count_history(path, rev=head)
+    else:
+        count = store.count_history(path, rev=head, since=release.commit_id)
+    _COUNTS.put(key, count)
+    return count
 
 
 def history(

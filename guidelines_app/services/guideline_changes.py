@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
-from guidelines_app.domain.guideline import check_slug, parse_guideline
+from guidelines_app.domain.guideline import parse_guideline
 from guidelines_app.domain.textdiff import (
     ParagraphChange,
     SectionChange,
@@ -47,7 +47,6 @@ class GuidelineDiff:
 
 def diff(*, store: ContentStore, slug: str, old: str, new: str) -> GuidelineDiff:
     """Compare any two versions: releases (``v3``), ``draft`` or commit ids."""
-    check_slug(slug)
     old_ref = documents.resolve(store, GUIDELINE, slug, old)
     new_ref = documents.resolve(store, GUIDELINE, slug, new)
     old_text = documents.read(store, GUIDELINE, slug, old_ref.commit_id).text
@@ -141,7 +140,6 @@ def pending_for_user(
 def acknowledge(
     *, session: Session, store: ContentStore, user_id: int, slug: str, version: int
 ) -> GuidelineAcknowledgment:
-    check_slug(slug)
     releases = {r.version: r for r in documents.releases(store, GUIDELINE, slug)}
     release = releases.get(version)
     if release is None:

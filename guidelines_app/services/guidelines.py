@@ -147,7 +147,6 @@ def show(
     label_url: LabelUrl,
     section_url: Callable[[Ref, str], str] | None = None,
 ) -> GuidelinePage:
-    check_slug(slug)
     resolved = documents.resolve(store, GUIDELINE, slug, ref)
     version = documents.read(store, GUIDELINE, slug, resolved.commit_id)
     guideline = _parse(version.text, slug)
@@ -256,7 +255,7 @@ def save_guideline(
     actor_id: int | None = None,
 ) -> SaveOutcome:
     """Save a revision. A stale base is merged three-way or refused with both versions."""
-    check_slug(slug)
+    GUIDELINE.path(slug)
     message = documents.check_message(message)
     text = text.replace("\r\n", "\n")
     guideline = validate_text(store=store, slug=slug, text=text)
@@ -396,7 +395,6 @@ def release_guideline(
     author: Author,
     actor_id: int | None = None,
 ) -> Release:
-    check_slug(slug)
     release = documents.create_release(store, GUIDELINE, slug, notes=notes, tagger=author)
     audit.record(
         session,

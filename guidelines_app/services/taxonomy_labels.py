@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guidelines_app.domain.errors import InvalidInput
+from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.domain.taxonomy import Taxonomy, parse_taxonomy_lenient
 from guidelines_app.services import documents
 from guidelines_app.store import ContentStore, PathNotFound, StoreError
@@ -18,13 +18,28 @@ class LabelInfo:
     replaced_by: tuple[str, ...]
 
 
+_PARSED: dict[str, Taxonomy | None] = {}
+_PARSED_LIMIT = 256
+
+
 def load(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
-    """The taxonomy at ``rev``, or None when it does not exist or cannot be read at all."""
+    """The taxonomy at ``rev``, or None when it does not exist or cannot be read at all.
+
+    Parsed taxonomies are cached by blob id, which git never reuses for other content.
+    """
     try:
-        text = store.read(documents.TAXONOMY.path(slug), rev).text
-        taxonomy, _problems = parse_taxonomy_lenient(text)
-    except (PathNotFound, InvalidInput, StoreError):
+        version = store.read(documents.TAXONOMY.path(slug), rev)
+    except (PathNotFound, StoreError, NotFound):
         return None
+    if version.blob_id in _PARSED:
+        return _PARSED[version.blob_id]
+    try:
+        taxonomy: Taxonomy | None = parse_taxonomy_lenient(version.text)[0]
+    except InvalidInput:
+        taxonomy = None
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[version.blob_id] = taxonomy
     return taxonomy
 
 

@@ -93,6 +93,8 @@ def create() -> ResponseReturnValue:
 def _ref_from_args(slug: str) -> str:
     release = request.args.get("release", "").strip()
     if release:
+        if release.lower() in {"draft", "v", "vdraft"}:
+            return "draft"
         return release if release.lower().startswith("v") else f"v{release}"
     rev = request.args.get("rev", "").strip()
     if rev:

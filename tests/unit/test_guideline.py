@@ -155,6 +155,11 @@ def test_owners_must_be_usernames():
     assert all(p.line == 4 for p in problems)
 
 
+def test_a_bad_owner_in_a_block_list_is_reported_on_its_own_line():
+    problems = problems_of(guideline_file("title: T\ntaxonomy: t\nowners:\n  - ada\n  - [x]\n"))
+    assert [(p.path, p.line) for p in problems] == [("owners[1]", 6)]
+
+
 def test_duplicate_field_is_reported_on_its_second_line():
     [problem] = problems_of(guideline_file("title: A\ntaxonomy: t\ntitle: B\n"))
     assert (problem.path, problem.line) == ("title", 4)

@@ -398,6 +398,51 @@ def test_bracket_bombs_render_quickly_and_keep_their_text(body):
     assert visible_text(html).count("[") >= body.count("[") - 10
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "*a" * 499_000,
+        "[" * 999_000,
+        "|a|\n|-|\n" + "|a|\n" * 240_000,
+        "# h\n" * 240_000,
+        "a\n" * 499_000,
+    ],
+)
+def test_a_megabyte_of_markup_renders_quickly_as_escaped_source(body):
+    markdown.clear_caches()
+    started = time.perf_counter()
+    rendered = render_markdown(body + "<script>")
+    assert time.perf_counter() - started < 2
+    assert rendered.too_complex
+    assert rendered.html.startswith('<pre class="markdown-too-complex">')
+    assert rendered.html.endswith("&lt;script&gt;</pre>\n")
+    assert rendered.sections == [] and rendered.toc == []
+
+
+def test_ordinary_prose_of_a_megabyte_is_rendered_normally():
+    rendered = render_markdown("## Words\n\n" + "plain words, no markup. " * 40_000)
+    assert not rendered.too_complex
+    assert [s.id for s in rendered.sections] == ["words"]
+
+
+def test_escaped_brackets_in_link_urls_come_back_as_brackets(monkeypatch):
+    body = "[a](https://a.org/x[y) [ tail words here"
+    expected = html_of(body)
+    markdown.clear_caches()
+    monkeypatch.setattr(markdown, "_BRACKET_BUDGET", 5)
+    assert html_of(body) == expected
+    assert "\ufdd0" not in html_of(body)
+
+
+def test_bracket_bomb_with_the_guard_character_in_it_is_still_quick():
+    body = "\ufdd0 " + "[" * 50_000
+    started = time.perf_counter()
+    html = html_of(body)
+    assert time.perf_counter() - started < 2
+    assert visible_text(html).count("[") == 50_000
+    assert "\ufdd0" in html
+
+
 def test_bracket_guard_keeps_real_links_among_unmatched_brackets():
     html = html_of("[" * 20_000 + " see [the rules](https://example.org/rules).")
     assert links(html) == ["https://example.org/rules"]

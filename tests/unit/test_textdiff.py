@@ -203,6 +203,17 @@ def test_paragraph_diff_reports_inserted_paragraphs_in_place():
     ]
 
 
+def test_paragraph_diff_of_many_unrelated_paragraphs_is_fast():
+    old = "\n\n".join(f"Old paragraph {i} about apples and pears." for i in range(600))
+    new = "\n\n".join(f"Entirely new text number {i} on zebras." for i in range(600))
+    started = time.perf_counter()
+    changes = paragraph_diff(old, new)
+    assert time.perf_counter() - started < 2
+    assert {c.op for c in changes} <= {"change", "delete", "insert"}
+    assert [c.old for c in changes if c.old] == old.split("\n\n")
+    assert [c.new for c in changes if c.new] == new.split("\n\n")
+
+
 # --- unified diff ----------------------------------------------------------------------------
 
 
