@@ -185,7 +185,7 @@ def test_an_empty_commit_message_is_422_and_the_text_is_kept(app, as_lead):
 
 
 def test_invalid_front_matter_is_422_with_the_line(app, as_lead):
-    base, _text_ = _base(as_lead)
+    base, _ = _base(as_lead)
     response = _save(as_lead, "---\ntitle: [unclosed\ntaxonomy: x\n---\nBody\n", base)
     assert response.status_code == 422
     assert "line" in response.get_data(as_text=True)
@@ -299,7 +299,10 @@ def test_preview_returns_a_fragment_with_problems(as_lead):
     response = as_lead.post(
         f"/guidelines/{SLUG}/preview",
         data={
-            "text": "---\ntitle: T\ntaxonomy: product-review-sentiment\n---\n## Hi {#hi}\n[[label:nope]]\n"
+            "text": (
+                "---\ntitle: T\ntaxonomy: product-review-sentiment\n---\n"
+                "## Hi {#hi}\n[[label:nope]]\n"
+            )
         },
         headers={"HX-Request": "true"},
     )
