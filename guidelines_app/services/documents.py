@@ -250,7 +250,7 @@ def history(
     store: ContentStore, kind: Kind, slug: str, *, page: int = 1, per_page: int = HISTORY_PAGE_SIZE
 ) -> HistoryPage:
     path = kind.path(slug)
-    total = store.count_history(path)
+    total = changes_since(store, kind, slug, None)
     if total == 0:
         raise NotFound(f"no {kind.noun} named {slug!r}")
     pages = max(1, -(-total // per_page))

@@ -111,3 +111,7 @@ def check(
     for one in CHECKS:
         findings.extend(one(ctx))
     return findings, ctx.repaired
+
+
+# Checks of the content itself register on import.
+from guidelines_app.services import health_content  # noqa: E402,F401
