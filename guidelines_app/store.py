@@ -520,6 +520,7 @@ class ContentStore:
         author: Author,
         message: str,
         trailers: Sequence[tuple[str, str]] = (),
+        when: datetime | None = None,
     ) -> WriteResult:
         """Commit `changes` (None deletes a file) on top of the branch.
 
@@ -541,7 +542,7 @@ class ContentStore:
             while True:
                 head = self.head()
                 effective, merged = self._rebase(wanted, base_sha or head, head)
-                new = self._make_commit(repo, effective, head, author, full_message)
+                new = self._make_commit(repo, effective, head, author, full_message, when)
                 moved = self._run("update-ref", self.ref, new, head or ZERO_ID, ok=(0, 1, 128))
                 if moved.returncode == 0:
                     info = self._log("-1", new)[0]
@@ -597,6 +598,7 @@ class ContentStore:
         parent: str | None,
         author: Author,
         message: str,
+        when: datetime | None = None,
     ) -> str:
         parent_tree = self._out("rev-parse", f"{parent}^{{tree}}") if parent else None
         index = git.IndexFile.new(repo, parent_tree) if parent_tree else git.IndexFile.new(repo)
@@ -616,7 +618,7 @@ class ContentStore:
         if tree.hexsha == (parent_tree or _empty_tree_id()):
             raise NoChange("the content is identical to the current version")
         actor = git.Actor(author.name, author.email)
-        now = datetime.now(UTC)
+        now = (when or datetime.now(UTC)).astimezone(UTC)
         parents = [Commit(repo, bytes.fromhex(parent))] if parent else []
         commit = Commit.create_from_tree(
             repo,
@@ -633,7 +635,9 @@ class ContentStore:
 
     # -- releases
 
-    def create_release(self, path: str, *, rev: str, message: str, tagger: Author) -> Release:
+    def create_release(
+        self, path: str, *, rev: str, message: str, tagger: Author, when: datetime | None = None
+    ) -> Release:
         """Tag `path` at `rev` as release v<N+1>; ReleaseExists if the latest release
         already has exactly this content of the file."""
         check_path(path)
@@ -652,7 +656,7 @@ class ContentStore:
                     raise ReleaseExists(f"this version of {path} is already {latest.tag}")
             number = existing[-1].version + 1 if existing else 1
             tag = f"release/{stem}/v{number}"
-            now = int(time.time())
+            now = int(when.timestamp()) if when is not None else int(time.time())
             body = (
                 f"object {sha}\ntype commit\ntag {tag}\n"
                 f"tagger {tagger.name} <{tagger.email}> {now} +0000\n\n{notes}\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -12,6 +13,19 @@ from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Kind
 from guidelines_app.store import Author
 
 SCRIPT_KEYS = {"slug", "seed", "revisions"}
+#: The demo's history is spread over the past weeks, so annotations can be dated
+#: under each release: the seed (v1) 12 weeks ago, then one revision every 2 weeks.
+HISTORY_WEEKS = 12
+REVISION_EVERY = timedelta(days=14)
+
+
+def history_start(today: datetime | None = None) -> datetime:
+    """When the demo's first release was made (09:00 UTC, twelve weeks before today)."""
+    today = today or datetime.now(UTC)
+    day = today.replace(hour=9, minute=0, second=0, microsecond=0)
+    return day - timedelta(weeks=HISTORY_WEEKS)
+
+
 ENTRY_KEYS = {"author", "message", "taxonomy", "taxonomy_release", "guideline", "release"}
 
 
@@ -20,9 +34,11 @@ def _author(context: demo.DemoContext, username: str) -> Author:
     return documents.author_for(username, user.display_name if user else username)
 
 
-def _release(context: demo.DemoContext, kind: Kind, slug: str, notes: str, username: str) -> None:
+def _release(
+    context: demo.DemoContext, kind: Kind, slug: str, notes: str, username: str, when: datetime
+) -> None:
     documents.create_release(
-        context.store, kind, slug, notes=notes, tagger=_author(context, username)
+        context.store, kind, slug, notes=notes, tagger=_author(context, username), when=when
     )
 
 
@@ -36,11 +52,13 @@ def _replay(context: demo.DemoContext, folder: Any) -> None:
     if not documents.exists(store, GUIDELINE, slug) or documents.releases(store, GUIDELINE, slug):
         return  # not seeded here, or replayed already
     seed = script.get("seed") or {}
+    start = history_start()
     if seed.get("taxonomy_release") and documents.exists(store, TAXONOMY, slug):
-        _release(context, TAXONOMY, slug, seed["taxonomy_release"]["notes"], seed["author"])
+        _release(context, TAXONOMY, slug, seed["taxonomy_release"]["notes"], seed["author"], start)
     if seed.get("release"):
-        _release(context, GUIDELINE, slug, seed["release"]["notes"], seed["author"])
-    for entry in script["revisions"]:
+        _release(context, GUIDELINE, slug, seed["release"]["notes"], seed["author"], start)
+    for number, entry in enumerate(script["revisions"], start=1):
+        when = start + number * REVISION_EVERY
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise ValueError(f"{slug}: unknown keys {sorted(unknown)} in a revision")
@@ -53,9 +71,11 @@ def _replay(context: demo.DemoContext, folder: Any) -> None:
             if key not in entry:
                 continue
             text = (folder / entry[key]).read_text(encoding="utf-8")
-            documents.save(store, kind, slug, text=text, base=None, author=author, message=message)
+            documents.save(
+                store, kind, slug, text=text, base=None, author=author, message=message, when=when
+            )
             if entry.get(release_key):
-                _release(context, kind, slug, entry[release_key]["notes"], entry["author"])
+                _release(context, kind, slug, entry[release_key]["notes"], entry["author"], when)
     context.log(f"replayed the demo history of {slug}")
 
 

@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
@@ -297,6 +298,7 @@ def save(
     author: Author,
     message: str,
     trailers: Sequence[tuple[str, str]] = (),
+    when: datetime | None = None,
 ) -> SaveOutcome:
     """Commit a new version; a stale base is merged or answered with EditConflict, never lost."""
     if base is not None:
@@ -313,6 +315,7 @@ def save(
             author=author,
             message=message,
             trailers=trailers,
+            when=when,
         )
     except NoChange:
         return SaveOutcome(changed=False)
@@ -322,7 +325,13 @@ def save(
 
 
 def create_release(
-    store: ContentStore, kind: Kind, slug: str, *, notes: str, tagger: Author
+    store: ContentStore,
+    kind: Kind,
+    slug: str,
+    *,
+    notes: str,
+    tagger: Author,
+    when: datetime | None = None,
 ) -> Release:
     notes = notes.replace("\r\n", "\n").strip()
     if not notes:
@@ -335,7 +344,9 @@ def create_release(
     if head is None or not store.exists(kind.path(slug), head):
         raise NotFound(f"no {kind.noun} named {slug!r}")
     try:
-        return store.create_release(kind.path(slug), rev=head, message=notes, tagger=tagger)
+        return store.create_release(
+            kind.path(slug), rev=head, message=notes, tagger=tagger, when=when
+        )
     except ReleaseExists as error:
         raise Conflict(f"nothing changed since the last release ({error})") from None
 
