@@ -170,3 +170,21 @@ def test_check_repair_upgrades_a_database_that_is_behind(fresh):
     repaired = runner.invoke(args=["check", "--repair"])
     assert repaired.exit_code == 0, repaired.output
     assert "repaired: database migrated" in repaired.output
+
+
+def test_demo_replays_a_dated_history_with_releases_by_two_leads(fresh):
+    from datetime import UTC, datetime, timedelta
+
+    runner = fresh.test_cli_runner()
+    runner.invoke(args=["init"])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    store = ContentStore(Path(fresh.config["CONTENT_REPO"]))
+    for slug in ("product-review-sentiment", "news-entities", "chatbot-preference"):
+        releases = store.releases(f"guidelines/{slug}.md")
+        assert [r.version for r in releases] == [1, 2, 3]
+        dates = [r.tagged_at for r in releases]
+        assert dates == sorted(dates) and len(set(dates)) == 3
+        assert datetime.now(UTC) - dates[0] > timedelta(weeks=11)
+        authors = {c.author_name for c in store.history(f"guidelines/{slug}.md")}
+        assert {"Ada Lovelace", "Grace Hopper"} <= authors
+    assert len(store.releases("taxonomies/news-entities.yaml")) == 2
