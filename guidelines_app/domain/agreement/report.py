@@ -1,0 +1,175 @@
+"""Every coefficient at once, sharing one preparation, one set of item profiles and one
+set of rating pairs; ``AgreementReport.to_dict()`` is the JSON of
+``guidelines agreement FILE --json`` (documented in docs/agreement.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from guidelines_app.domain.agreement.annotators import (
+    AnnotatorAgreement,
+    annotator_agreement,
+    gold_accuracy,
+)
+from guidelines_app.domain.agreement.bootstrap import profiles_of
+from guidelines_app.domain.agreement.coefficients import Coefficient, json_number
+from guidelines_app.domain.agreement.conger import conger_kappa
+from guidelines_app.domain.agreement.gwet import gwet_ac1, gwet_ac2
+from guidelines_app.domain.agreement.kappa import brennan_prediger, fleiss_kappa, percent_agreement
+from guidelines_app.domain.agreement.krippendorff import coincidence_matrix, krippendorff_alpha
+from guidelines_app.domain.agreement.pairs import rating_pairs
+from guidelines_app.domain.agreement.pairwise import (
+    MIN_COMMON,
+    common_items_matrix,
+    mean_pairwise_many,
+    pairwise_matrix,
+)
+from guidelines_app.domain.agreement.per_label import LabelAgreement, per_label_agreement
+from guidelines_app.domain.agreement.ratings import Ratings, ensure_ratings
+from guidelines_app.domain.agreement.weights import LEVELS, weight_name
+from guidelines_app.domain.errors import InvalidInput
+
+SCHEMA_VERSION = 1
+MAX_MATRIX_ANNOTATORS = 100
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    coefficients: dict[str, Coefficient]
+    per_label: list[LabelAgreement]
+    annotators: list[AnnotatorAgreement]
+    counts: dict
+    level: str = "nominal"
+    weights: str = "identity"
+    bootstrap: int = 0
+    seed: int = 0
+    coincidence: pd.DataFrame | None = None
+    pairwise_kappa: pd.DataFrame | None = None
+    pairwise_common_items: pd.DataFrame | None = None
+    gold: dict = field(default_factory=dict)
+    categories: tuple = ()
+
+    def to_dict(self) -> dict:
+        """Strict JSON (no NaN or infinity); the annotator-by-annotator matrices only up to
+        100 annotators, to keep the output readable."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "level": self.level,
+            "weights": self.weights,
+            "bootstrap": {"resamples": self.bootstrap, "seed": self.seed, "confidence": 0.95},
+            "categories": [json_number(c) for c in self.categories],
+            "counts": {k: json_number(v) for k, v in self.counts.items()},
+            "coefficients": {k: c.to_dict() for k, c in self.coefficients.items()},
+            "per_label": [label.to_dict() for label in self.per_label],
+            "annotators": [a.to_dict() for a in self.annotators],
+            "gold": {k: json_number(v) for k, v in self.gold.items()},
+            "coincidence": _matrix_dict(self.coincidence),
+            "pairwise_cohen_kappa": _matrix_dict(self.pairwise_kappa, MAX_MATRIX_ANNOTATORS),
+            "pairwise_common_items": _matrix_dict(
+                self.pairwise_common_items, MAX_MATRIX_ANNOTATORS
+            ),
+        }
+
+
+def _matrix_dict(frame: pd.DataFrame | None, limit: int | None = None) -> dict | None:
+    if frame is None or (limit is not None and len(frame) > limit):
+        return None
+    return {
+        "labels": [json_number(v) for v in frame.index],
+        "matrix": [[json_number(v) for v in row] for row in frame.to_numpy().tolist()],
+    }
+
+
+def compute_all(
+    frame_or_ratings: pd.DataFrame | Ratings,
+    *,
+    level: str = "nominal",
+    weights: str | np.ndarray | None = None,
+    categories: Sequence | None = None,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    min_common: int = MIN_COMMON,
+) -> AgreementReport:
+    """All coefficients with bootstrap intervals (``bootstrap`` resamples of the items).
+
+    Always: percent agreement, Cohen's kappa and Scott's pi (mean over annotator pairs),
+    Fleiss' kappa (classic or generalised), Conger's kappa, Brennan-Prediger, Gwet's AC1,
+    nominal alpha and alpha at ``level``. With ``weights``: the weighted Cohen, Fleiss
+    and Conger kappas and Gwet's AC2 as well. ``categories`` applies when a DataFrame is
+    given; prepared ``Ratings`` keep the categories they were prepared with.
+    """
+    if level not in LEVELS:
+        raise InvalidInput(f"level must be one of {', '.join(LEVELS)}")
+    ratings = ensure_ratings(frame_or_ratings, categories)
+    profiles = profiles_of(ratings.counts)
+    pairs = rating_pairs(ratings)
+    boot = {"bootstrap": bootstrap, "seed": seed}
+    weighted = weights is not None and weight_name(weights) != "identity"
+    variants = [(None, False), (None, True)] + ([(weights, False)] if weighted else [])
+    cohen, scott, *cohen_weighted = mean_pairwise_many(
+        ratings, variants, min_common=min_common, pairs=pairs, **boot
+    )
+    found = [
+        percent_agreement(ratings, profiles=profiles, **boot),
+        cohen,
+        scott,
+        fleiss_kappa(ratings, profiles=profiles, **boot),
+        conger_kappa(ratings, profiles=profiles, **boot),
+        brennan_prediger(ratings, profiles=profiles, **boot),
+        gwet_ac1(ratings, profiles=profiles, **boot),
+        krippendorff_alpha(ratings, level="nominal", profiles=profiles, **boot),
+    ]
+    keys = [
+        "percent_agreement",
+        "cohen_kappa_mean_pairwise",
+        "scott_pi_mean_pairwise",
+        "fleiss_kappa",
+        "conger_kappa",
+        "brennan_prediger",
+        "gwet_ac1",
+        "krippendorff_alpha_nominal",
+    ]
+    if level != "nominal":
+        found.append(krippendorff_alpha(ratings, level=level, profiles=profiles, **boot))
+        keys.append(f"krippendorff_alpha_{level}")
+    if weighted:
+        found += [
+            *cohen_weighted,
+            fleiss_kappa(ratings, weights=weights, profiles=profiles, **boot),
+            conger_kappa(ratings, weights=weights, profiles=profiles, **boot),
+            gwet_ac2(ratings, weights=weights, profiles=profiles, **boot),
+        ]
+        keys += [
+            "cohen_kappa_weighted_mean_pairwise",
+            "fleiss_kappa_weighted",
+            "conger_kappa_weighted",
+            "gwet_ac2",
+        ]
+    counts = {
+        "items": ratings.n_items,
+        "annotators": ratings.n_annotators,
+        "annotations": ratings.n_annotations,
+        "pairable_items": ratings.n_pairable_items,
+        "categories": ratings.n_categories,
+        "duplicates_dropped": ratings.duplicates_dropped,
+        "annotator_pairs": len(pairs.pair_a),
+    }
+    return AgreementReport(
+        coefficients=dict(zip(keys, found, strict=True)),
+        per_label=per_label_agreement(ratings, profiles=profiles, **boot),
+        annotators=annotator_agreement(ratings, level=level),
+        counts=counts,
+        level=level,
+        weights=weight_name(weights),
+        bootstrap=bootstrap,
+        seed=seed,
+        coincidence=coincidence_matrix(ratings),
+        pairwise_kappa=pairwise_matrix(ratings, pairs=pairs),
+        pairwise_common_items=common_items_matrix(ratings, pairs),
+        gold=gold_accuracy(ratings),
+        categories=ratings.categories,
+    )
