@@ -1,0 +1,72 @@
+"""Small helpers for the taxonomy page, API and CLI tests."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from guidelines_app.services import documents
+from guidelines_app.services.documents import TAXONOMY
+from guidelines_app.store import ContentStore
+
+AUTHOR = documents.author_for("setup", "Setup")
+
+SMALL = """\
+name: Small
+kind: single-choice
+labels:
+  - id: a
+    name: Alpha
+    description: The first letter.
+  - id: b
+    name: Beta
+    description: The second letter.
+  - id: c
+    name: Gamma
+    children:
+      - id: c1
+        name: Gamma one
+"""
+
+
+def store_of(app: Flask) -> ContentStore:
+    return app.extensions["guidelines.store"]
+
+
+def write(app: Flask, slug: str, text: str, message: str = "Write") -> str:
+    """Commit ``text`` as taxonomy ``slug`` on the branch; return the commit id."""
+    outcome = documents.save(
+        store_of(app), TAXONOMY, slug, text=text, base=None, author=AUTHOR, message=message
+    )
+    assert outcome.result is not None
+    return outcome.result.commit.id
+
+
+def release(app: Flask, slug: str, notes: str = "Release") -> int:
+    return documents.create_release(
+        store_of(app), TAXONOMY, slug, notes=notes, tagger=AUTHOR
+    ).version
+
+
+def head(app: Flask) -> str:
+    found = store_of(app).head()
+    assert found is not None
+    return found
+
+
+def read(app: Flask, slug: str) -> str:
+    return documents.read(store_of(app), TAXONOMY, slug).text
+
+
+def big_taxonomy(count: int, *, nested: bool = False) -> str:
+    """``count`` labels: flat, or in groups of 100 under parents."""
+    lines = ["name: Big", "kind: multi-choice", "labels:"]
+    if not nested:
+        for i in range(count):
+            lines += [f"  - id: l{i}", f"    name: Label {i}"]
+        return "\n".join(lines) + "\n"
+    groups = max(1, count // 100)
+    for g in range(groups):
+        lines += [f"  - id: g{g}", f"    name: Group {g}", "    children:"]
+        for i in range(99):
+            lines += [f"      - id: g{g}-{i}", f"        name: Item {g}.{i}"]
+    return "\n".join(lines) + "\n"
