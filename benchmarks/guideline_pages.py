@@ -114,8 +114,8 @@ def main():
         store.maintain()
         size = len(store.read(PATH).data)
         print(
-            f"built {args.commits} commits, {args.revisions} revisions of a {size // 1000} KB guideline "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"built {args.commits} commits, {args.revisions} revisions of a "
+            f"{size // 1000} KB guideline in {time.perf_counter() - started:.1f} s"
         )
         url = f"sqlite:///{tmp / 'db.sqlite3'}"
         schema.upgrade(make_engine(url))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,8 +12,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from guidelines_app import context
+from guidelines_app.cli_import import import_command
+from guidelines_app.cli_report import report_command
+from guidelines_app.cli_support import fail, reports_errors, require_database
+from guidelines_app.cli_taxonomy import taxonomy_group
 from guidelines_app.db import session_scope
-from guidelines_app.domain.errors import AppError
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, demo, health, schema, setup
 
@@ -22,36 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 ROLE_CHOICE = click.Choice([r.value for r in Role], case_sensitive=False)
 
 
-def fail(message: str) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(2)
-
-
-def reports_errors(command: F) -> F:
-    """Turn the app's errors into a message on stderr and exit code 2."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except AppError as error:
-            fail(error.message if not getattr(error, "problems", None) else str(error))
-        return None
-
-    return run  # type: ignore[return-value]
-
-
 def _profile() -> str:
     return current_app.config.get("PASSWORD_HASH_PROFILE", "strong")
-
-
-def _require_database() -> None:
-    try:
-        state = schema.state(context.engine())
-    except Exception as error:  # the database cannot be opened at all
-        fail(f"cannot open the database ({error.__class__.__name__}): run `guidelines init` first")
-    if not state.at_head:
-        fail("the database is not initialised or not up to date: run `guidelines init` first")
 
 
 @click.command("init")
@@ -82,7 +56,7 @@ def init_command() -> None:
 @reports_errors
 def demo_command() -> None:
     """Load demo data and demo accounts, and print how to sign in."""
-    _require_database()
+    require_database()
     credentials = Path(current_app.config["DATA_DIR"]) / "demo-accounts.json"
     with session_scope(context.engine()) as session:
         loaded = demo.load_demo(
@@ -111,7 +85,7 @@ def user_group() -> None:
 @reports_errors
 def user_create(username: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create a user; prompts for the password when interactive."""
-    _require_database()
+    require_database()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -134,7 +108,7 @@ def user_create(username: str, role: str, display_name: str, password_stdin: boo
 @reports_errors
 def user_list() -> None:
     """List users with their roles and status."""
-    _require_database()
+    require_database()
     with session_scope(context.engine(), write=False) as session:
         for user in accounts.list_users(session=session):
             status = "disabled" if user.is_disabled else "active"
@@ -147,7 +121,7 @@ def user_list() -> None:
 @reports_errors
 def user_set_role(username: str, role: str) -> None:
     """Change a user's role (their sessions end at once)."""
-    _require_database()
+    require_database()
     with session_scope(context.engine()) as session:
         user = accounts.set_role(session=session, username=username, role=role)
     click.echo(f"{user.username} is now {user.role}")
@@ -158,7 +132,7 @@ def user_set_role(username: str, role: str) -> None:
 @reports_errors
 def user_disable(username: str) -> None:
     """Disable a user: sessions and API tokens stop working at once."""
-    _require_database()
+    require_database()
     with session_scope(context.engine()) as session:
         user = accounts.set_disabled(session=session, username=username, disabled=True)
     click.echo(f"{user.username} is disabled")
@@ -169,7 +143,7 @@ def user_disable(username: str) -> None:
 @reports_errors
 def user_enable(username: str) -> None:
     """Enable a disabled user again."""
-    _require_database()
+    require_database()
     with session_scope(context.engine()) as session:
         user = accounts.set_disabled(session=session, username=username, disabled=False)
     click.echo(f"{user.username} is enabled")
@@ -181,7 +155,7 @@ def user_enable(username: str) -> None:
 @reports_errors
 def user_token(username: str, name: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
-    _require_database()
+    require_database()
     with session_scope(context.engine()) as session:
         user = accounts.get_user(session, username)
         _token, secret = accounts.create_api_token(session=session, user_id=user.id, name=name)
@@ -245,7 +219,16 @@ def db_revision(message: str) -> None:
     schema.autogenerate(context.engine(), message)
 
 
-COMMANDS = (init_command, demo_command, user_group, check_command, db_group)
+COMMANDS = (
+    init_command,
+    demo_command,
+    user_group,
+    check_command,
+    db_group,
+    import_command,
+    taxonomy_group,
+    report_command,
+)
 
 
 def register(app: Flask) -> None:
@@ -266,3 +249,8 @@ main = FlaskGroup(
     load_dotenv=False,
     help="Annotation guidelines and label taxonomies, versioned in git.",
 )
+
+from guidelines_app.cli_agreement import agreement_command  # noqa: E402
+
+main.add_command(agreement_command)
+from guidelines_app.services import demo_cases  # noqa: E402,F401

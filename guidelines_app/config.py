@@ -69,6 +69,11 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
         "0",
         "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.",
     ),
+    "GUIDELINES_REPORT_RESAMPLES": (
+        "REPORT_RESAMPLES",
+        "1000",
+        "Bootstrap resamples and permutations behind each interval of the release reports.",
+    ),
     "GUIDELINES_STARTER_DIR": (
         "STARTER_DIR",
         "the project folder",
@@ -83,6 +88,7 @@ _INTEGER = {
     "LOGIN_MAX_FAILURES",
     "LOGIN_WINDOW_SECONDS",
     "TRUSTED_PROXIES",
+    "REPORT_RESAMPLES",
 }
 
 
@@ -119,6 +125,7 @@ def load(
         "LOGIN_MAX_FAILURES": 10,
         "LOGIN_WINDOW_SECONDS": 900,
         "TRUSTED_PROXIES": 0,
+        "REPORT_RESAMPLES": 1000,
         "STARTER_DIR": str(PROJECT_ROOT),
         "PASSWORD_HASH_PROFILE": "strong",
     }

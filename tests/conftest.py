@@ -71,6 +71,7 @@ def app_config(tmp_path: Path, database_url: str, content_repo: Path, **extra: o
         "CONTENT_REPO": str(content_repo),
         "PASSWORD_HASH_PROFILE": "fast",
         "WTF_CSRF_ENABLED": False,
+        "REPORT_RESAMPLES": 300,
         **extra,
     }
 

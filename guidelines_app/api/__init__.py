@@ -34,3 +34,10 @@ def me() -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     security.csrf.exempt(bp)  # bearer tokens only: a browser cookie never authenticates here
     app.register_blueprint(bp)
+
+
+# ``import`` form: ``from guidelines_app.api import annotations`` would find the
+# ``from __future__ import annotations`` feature instead of the submodule.
+import guidelines_app.api.annotations  # noqa: E402,F401
+import guidelines_app.api.cases as _cases  # noqa: E402,F401
+from guidelines_app.api import taxonomies  # noqa: E402,F401

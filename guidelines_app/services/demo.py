@@ -109,4 +109,7 @@ def load_demo(
 
 
 # Demo steps of each capability register themselves on import.
-from guidelines_app.services import demo_content  # noqa: E402,F401
+from guidelines_app.services import (  # noqa: E402
+    demo_annotations,  # noqa: F401
+    demo_content,  # noqa: F401
+)

@@ -115,3 +115,47 @@ def check(
 
 # Checks of the content itself register on import.
 from guidelines_app.services import health_content  # noqa: E402,F401
+
+
+@register
+def _decisions_and_escalations_point_at_guidelines(ctx: CheckContext) -> list[Finding]:
+    """Decisions name existing guideline sections; escalations name existing guidelines."""
+    from guidelines_app.domain.guideline import parse_guideline
+    from guidelines_app.models import Decision, DecisionStatus, Escalation
+
+    if not schema.state(ctx.engine).at_head:
+        return []
+    with Session(ctx.engine) as session:
+        refs = session.exec(
+            select(Decision.guideline, Decision.section_id, func.min(Decision.id))
+            .where(Decision.status == DecisionStatus.ACTIVE.value)
+            .group_by(Decision.guideline, Decision.section_id)
+        ).all()
+        escalated = set(session.exec(select(Escalation.guideline).distinct()).all())
+    sections: dict[str, set[str] | None] = {}
+    for slug in {g for g, _s, _i in refs} | escalated:
+        try:
+            text = ctx.store.read(f"guidelines/{slug}.md").text
+            sections[slug] = {s.id for s in parse_guideline(text).sections}
+        except Exception:  # missing, unreadable or invalid: all the same to this check
+            sections[slug] = None
+    findings = [
+        Finding("decisions", f"escalations point at guideline {slug!r}, which does not exist")
+        for slug in sorted(escalated)
+        if sections.get(slug) is None
+    ]
+    for slug, section, first in sorted(refs, key=lambda r: (r[0], r[1] or "")):
+        known = sections.get(slug)
+        if known is None:
+            findings.append(
+                Finding("decisions", f"decision #{first} refines {slug!r}, which does not exist")
+            )
+        elif section and section not in known:
+            findings.append(
+                Finding(
+                    "decisions",
+                    f"decision #{first} (and maybe others) refines {slug}#{section}, "
+                    "a section the guideline no longer has",
+                )
+            )
+    return findings

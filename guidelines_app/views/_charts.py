@@ -76,8 +76,8 @@ def _el(name: str, content: str = "", **attrs: object) -> str:
     return f"<{name} {rendered}/>"
 
 
-def _linked(content: str, href: str | None) -> str:
-    return _el("a", content, href=href) if href else f"<g>{content}</g>"
+def _linked(content: str, href: str | None, class_: str | None = None) -> str:
+    return _el("a", content, href=href, class_=class_) if href else f"<g>{content}</g>"
 
 
 def render(chart: Chart) -> Markup:
@@ -126,10 +126,12 @@ def render(chart: Chart) -> Markup:
                 transform=f"rotate(-90 14 {middle:.1f})", class_="axis-label")
         )  # fmt: skip
     ticks = {min(xs), max(xs)} | ({sorted(xs)[len(xs) // 2]} if len(xs) > 2 else set())
+    first, last = min(ticks), max(ticks)
     for moment in sorted(ticks):
+        anchor = "start" if moment == first else "end" if moment == last else "middle"
         parts.append(
             _el("text", f"{moment:%Y-%m-%d}", x=px(moment), y=chart.height - 22,
-                text_anchor="middle", class_="tick")
+                text_anchor=anchor, class_="tick")
         )  # fmt: skip
     for band in chart.bands:
         xa, xb = px(band.start), px(band.end)
@@ -143,11 +145,20 @@ def render(chart: Chart) -> Markup:
         x = px(marker.x)
         note = f": {marker.note}" if marker.note else ""
         body = (
-            _el("line", x1=x, x2=x, y1=float(top), y2=float(top + inner_h), class_="marker")
+            _el(
+                "rect",
+                x=x - 6,
+                y=float(top),
+                width=12.0,
+                height=float(inner_h),
+                fill="transparent",
+                class_="hit",
+            )  # a wider target than the line itself
+            + _el("line", x1=x, x2=x, y1=float(top), y2=float(top + inner_h), class_="marker")
             + _el("text", str(escape(marker.label)), x=x + 3, y=top + 10, class_="marker-label")
             + f"<title>{escape(marker.label + note)}</title>"
         )
-        parts.append(_linked(body, marker.href))
+        parts.append(_linked(body, marker.href, "marker-link"))
     for index, series in enumerate(chart.series):
         colour = PALETTE[index % len(PALETTE)]
         defined = [p for p in series.points if p.y is not None]

@@ -17,7 +17,9 @@ def test_check_reports_unreadable_and_inconsistent_content(app, runner):
         {
             "guidelines/news-entities.md": (text + "\nSee [[label:unicorn]].\n").encode(),
             "guidelines/broken.md": b"no front matter at all\n",
-            "taxonomies/bad.yaml": b"name: Bad\nkind: single-choice\nlabels:\n  - id: a/b\n    name: A\n",
+            "taxonomies/bad.yaml": (
+                b"name: Bad\nkind: single-choice\nlabels:\n  - id: a/b\n    name: A\n"
+            ),
         },
         base=None,
         author=WHO,

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from guidelines_app import create_app, security
+from guidelines_app.db import session_scope
 from guidelines_app.models import Role
+from guidelines_app.services import accounts
 from tests.conftest import app_config
 from tests.factories import signed_in_client
 
@@ -51,15 +53,24 @@ def test_anonymous_users_are_sent_to_login_or_get_401_from_the_api(app, client):
     assert checked >= 8
 
 
+def _bearer(app, username: str) -> dict[str, str]:
+    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
+        user = accounts.get_user(session, username)
+        _token, secret = accounts.create_api_token(session=session, user_id=user.id, name="test")
+    return {"Authorization": f"Bearer {secret}"}
+
+
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.ANNOTATOR, Role.LEAD])
 def test_users_below_the_declared_role_get_403(app, role):
     client = signed_in_client(app, role)
+    api_headers = _bearer(app, f"{role.value}-user")
     refused = 0
     for rule, method in _routes(app):
         declared = security.least_role(app, rule.endpoint)
         if declared == security.PUBLIC or declared is None or role.includes(declared):
             continue
-        response = client.open(_sample_url(rule), method=method)
+        headers = api_headers if rule.rule.startswith("/api/") else {}
+        response = client.open(_sample_url(rule), method=method, headers=headers)
         assert response.status_code == 403, (role, method, rule.rule)
         refused += 1
     assert refused >= 1

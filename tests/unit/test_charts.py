@@ -30,7 +30,7 @@ def test_a_chart_is_well_formed_svg_with_points_intervals_and_release_markers():
     assert root.tag == f"{ns}svg"
     assert len(root.findall(f".//{ns}circle")) == 5
     assert len(root.findall(f".//{ns}line[@class='interval']")) == 5
-    link = root.find(f".//{ns}a")
+    link = root.find(f".//{ns}a[@class='marker-link']")
     assert link is not None and link.get("href") == "/compare?from=v1&to=v2"
     assert "v2: Sarcasm rules" in svg
 
