@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -13,7 +13,13 @@ from guidelines_app import context, security
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models import ImportStatus, Role
-from guidelines_app.services import agreement, annotation_jobs, annotations, documents
+from guidelines_app.services import (
+    agreement,
+    annotation_jobs,
+    annotations,
+    batch_release,
+    documents,
+)
 from guidelines_app.views._htmx import is_htmx, render_page_or_fragment
 
 bp = Blueprint("agreement", __name__, url_prefix="/agreement")
@@ -122,6 +128,22 @@ def upload(job_id: int) -> ResponseReturnValue:
     status = code if job.status == ImportStatus.FAILED.value and 400 <= code < 500 else 200
     body = render_page_or_fragment("agreement/upload.html", "agreement/_progress.html", job=job)
     return body, status, {"Vary": "HX-Request"}
+
+
+@bp.post("/batches/<int:batch_id>/release")
+@security.requires(Role.LEAD)
+def set_release(batch_id: int) -> ResponseReturnValue:
+    """Override the release a batch counts under (or infer it from timestamps again)."""
+    updated = batch_release.set_batch_release(
+        session=context.db_session(),
+        store=context.store(),
+        batch_id=batch_id,
+        release=request.form.get("release", "")[:20],
+        actor_id=current_user.user_id,
+    )
+    version = f"v{updated.guideline_version}" if updated.guideline_version else "no release"
+    flash(f"Batch #{batch_id} now counts under {version} ({updated.release_rule}).", "success")
+    return redirect(url_for("agreement.batch", batch_id=batch_id))
 
 
 @bp.get("/batches/<int:batch_id>")

@@ -212,3 +212,46 @@ def test_report_command_prints_markdown_and_json(runner, history):
 def test_unknown_guideline_is_404(as_viewer):
     assert as_viewer.get("/guidelines/nope/agreement").status_code == 404
     assert as_viewer.get("/guidelines/nope/agreement/report.md").status_code == 404
+
+
+def _batch_id(app, name: str) -> int:
+    from sqlmodel import select
+
+    from guidelines_app.models import AnnotationBatch
+
+    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
+        return session.exec(
+            select(AnnotationBatch.id).where(AnnotationBatch.file_name == name)
+        ).one()
+
+
+def test_a_lead_overrides_the_release_of_a_batch_and_the_report_follows(app, as_lead, history):
+    batch = _batch_id(app, "v1.csv")
+    response = as_lead.post(f"/agreement/batches/{batch}/release", data={"release": "v2"})
+    assert response.status_code == 302
+    page = as_lead.get(response.headers["Location"]).get_data(as_text=True)
+    assert "now counts under v2 (given)" in page
+    report = json.loads(as_lead.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
+    assert [r["label"] for r in report["releases"]] == ["v2"]
+    back = as_lead.post(f"/agreement/batches/{batch}/release", data={"release": "infer"})
+    assert back.status_code == 302
+    report = json.loads(as_lead.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
+    assert [r["label"] for r in report["releases"]] == ["v1", "v2"]
+
+
+@pytest.mark.parametrize(("value", "status"), [("v9", 422), ("yesterday", 422), ("", 422)])
+def test_overriding_with_a_bad_release_is_refused(app, as_lead, history, value, status):
+    batch = _batch_id(app, "v1.csv")
+    response = as_lead.post(f"/agreement/batches/{batch}/release", data={"release": value})
+    assert response.status_code == status
+
+
+def test_overriding_an_unknown_batch_is_404_and_annotators_may_not(
+    app, as_lead, as_annotator, history
+):
+    assert as_lead.post("/agreement/batches/999/release", data={"release": "v1"}).status_code == 404
+    batch = _batch_id(app, "v1.csv")
+    assert (
+        as_annotator.post(f"/agreement/batches/{batch}/release", data={"release": "v1"}).status_code
+        == 403
+    )
