@@ -167,7 +167,7 @@ def main():
 
         rows = [
             ("show (draft, warm render cache)", lambda: get(f"/guidelines/{SLUG}")),
-            ("show (an old revision, cold render)", lambda: get(f"/guidelines/{SLUG}?rev={first}")),
+            ("show (an old revision)", lambda: get(f"/guidelines/{SLUG}?rev={first}")),
             ("history page 1", lambda: get(f"/guidelines/{SLUG}/history")),
             (
                 "diff first..last revision",
