@@ -85,11 +85,38 @@ def assign_releases(frame: pd.DataFrame, releases: list[Release]) -> pd.Series:
     return result
 
 
+def fingerprint(
+    *, session: Session, store: ContentStore, slug: str, dimension: str | None = None
+) -> tuple[str, list[Release]]:
+    """A key that changes whenever a batch of the guideline, its stamp or a release changes,
+    read from the batches table alone (never the annotations), so a cached report is cheap."""
+    documents.read(store, GUIDELINE, slug)  # 404 for an unknown guideline
+    releases = documents.releases(store, GUIDELINE, slug)
+    batches = session.exec(
+        select(
+            AnnotationBatch.id,
+            AnnotationBatch.n_annotations,
+            AnnotationBatch.guideline_version,
+            AnnotationBatch.release_rule,
+            AnnotationBatch.taxonomy_commit,
+        )
+        .where(AnnotationBatch.guideline == slug)
+        .order_by(col(AnnotationBatch.id))
+    ).all()
+    data = {
+        "slug": slug,
+        "dimension": dimension,
+        "batches": [list(row) for row in batches],
+        "releases": [(r.version, r.commit_id, r.tagged_at.isoformat()) for r in releases],
+    }
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return key, releases
+
+
 def load(
     *, session: Session, store: ContentStore, slug: str, dimension: str | None = None
 ) -> GuidelineData:
-    documents.read(store, GUIDELINE, slug)  # 404 for an unknown guideline
-    releases = documents.releases(store, GUIDELINE, slug)
+    key, releases = fingerprint(session=session, store=store, slug=slug, dimension=dimension)
     frame = _rows(session, slug)
     dimensions = sorted(frame["dimension"].dropna().unique().tolist())
     if dimension is None and dimensions:
@@ -97,17 +124,4 @@ def load(
     if dimension is not None:
         frame = frame[frame["dimension"] == dimension].reset_index(drop=True)
     frame["release"] = assign_releases(frame, releases)
-    batches = frame.groupby("batch").size().sort_index().to_dict() if len(frame) else {}
-    fingerprint = {
-        "slug": slug,
-        "dimension": dimension,
-        "batches": {str(k): int(v) for k, v in batches.items()},
-        "releases": [(r.version, r.commit_id, r.tagged_at.isoformat()) for r in releases],
-        "stamps": (
-            frame.groupby("batch")[["rule", "batch_version"]].first().astype(str).values.tolist()
-            if len(frame)
-            else []
-        ),
-    }
-    key = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
     return GuidelineData(frame=frame, releases=releases, dimensions=dimensions, key=key)

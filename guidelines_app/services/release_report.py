@@ -31,7 +31,13 @@ from guidelines_app.models import (
 )
 from guidelines_app.services import documents, report_cache
 from guidelines_app.services.documents import GUIDELINE
-from guidelines_app.services.release_data import DRAFT, GuidelineData, load, release_label
+from guidelines_app.services.release_data import (
+    DRAFT,
+    GuidelineData,
+    fingerprint,
+    load,
+    release_label,
+)
 from guidelines_app.services.release_labels import align_label_spaces
 from guidelines_app.store import ContentStore, Release
 
@@ -247,16 +253,16 @@ def guideline_report(
     dimension: str | None = None,
     resamples: int = DEFAULT_RESAMPLES,
 ) -> dict[str, Any]:
-    """The whole report, cached by the batches and releases it depends on."""
-    data = load(session=session, store=store, slug=slug, dimension=dimension)
+    """The whole report, cached by the batches and releases it depends on (the annotations
+    are read only when the report has to be computed)."""
+    key, _releases = fingerprint(session=session, store=store, slug=slug, dimension=dimension)
+
+    def compute() -> dict[str, Any]:
+        data = load(session=session, store=store, slug=slug, dimension=dimension)
+        return build(session=session, store=store, data=data, slug=slug, resamples=resamples)
+
     return report_cache.cached(
-        session,
-        kind="report",
-        key=f"{data.key}:{resamples}",
-        guideline=slug,
-        compute=lambda: build(
-            session=session, store=store, data=data, slug=slug, resamples=resamples
-        ),
+        session, kind="report", key=f"{key}:{resamples}", guideline=slug, compute=compute
     )
 
 
@@ -321,8 +327,11 @@ def compare(
     resamples: int = DEFAULT_RESAMPLES,
 ) -> dict[str, Any]:
     """Two releases side by side; ``light`` skips what only the comparison page shows."""
-    data = data or load(session=session, store=store, slug=slug, dimension=dimension)
-    releases = {r.version: r for r in data.releases}
+    if data is None:
+        key, listed = fingerprint(session=session, store=store, slug=slug, dimension=dimension)
+    else:
+        key, listed = data.key, data.releases
+    releases = {r.version: r for r in listed}
     before_v = _version(old, releases, "from")
     after_v = _version(new, releases, "to")
     if before_v == after_v:
@@ -333,18 +342,21 @@ def compare(
         )
     if before_v > after_v:
         before_v, after_v = after_v, before_v
-    frame = data.frame
-    before = frame[frame["release"] == before_v]
-    after = frame[frame["release"] == after_v]
-    header = {
-        "from": {**_release_info(before_v, releases), "totals": _counts(before)},
-        "to": {**_release_info(after_v, releases), "totals": _counts(after)},
-    }
-    if before.empty or after.empty:
-        empty = release_label(before_v if before.empty else after_v)
-        return {**header, "comparison": None, "message": f"{empty} has no annotations to compare."}
+    loaded = data
 
     def compute() -> dict[str, Any]:
+        source = loaded or load(session=session, store=store, slug=slug, dimension=dimension)
+        frame = source.frame
+        before = frame[frame["release"] == before_v]
+        after = frame[frame["release"] == after_v]
+        header = {
+            "from": {**_release_info(before_v, releases), "totals": _counts(before)},
+            "to": {**_release_info(after_v, releases), "totals": _counts(after)},
+        }
+        if before.empty or after.empty:
+            empty = release_label(before_v if before.empty else after_v)
+            message = f"{empty} has no annotations to compare."
+            return {**header, "comparison": None, "message": message}
         mapped, label_space = align_label_spaces(store, slug, before, after)
         n = len(before) + len(after)
         draws = resamples if n <= 2 * SMALL_BOOTSTRAP_ABOVE else min(resamples, 300)
@@ -382,7 +394,7 @@ def compare(
     return report_cache.cached(
         session,
         kind="compare-light" if light else "compare",
-        key=f"{data.key}:{before_v}:{after_v}:{resamples}",
+        key=f"{key}:{before_v}:{after_v}:{resamples}",
         guideline=slug,
         compute=compute,
     )
