@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlmodel import Session
+
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
+from guidelines_app.services import audit
 from guidelines_app.store import (
     Author,
     CommitInfo,
@@ -349,6 +352,31 @@ def create_release(
         )
     except ReleaseExists as error:
         raise Conflict(f"nothing changed since the last release ({error})") from None
+
+
+def release_and_record(
+    session: Session,
+    store: ContentStore,
+    kind: Kind,
+    slug: str,
+    *,
+    notes: str,
+    author: Author,
+    actor_id: int | None = None,
+) -> Release:
+    """Release the draft and record it in the audit log: the use case behind both kinds."""
+    release = create_release(store, kind, slug, notes=notes, tagger=author)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"{kind.noun}.release",
+        object_type=kind.noun,
+        object_id=slug,
+        summary=f"v{release.version}",
+        detail={"tag": release.tag, "commit": release.commit_id},
+    )
+    session.commit()
+    return release
 
 
 def author_for(username: str, display_name: str = "") -> Author:

@@ -395,15 +395,6 @@ def release_guideline(
     author: Author,
     actor_id: int | None = None,
 ) -> Release:
-    release = documents.create_release(store, GUIDELINE, slug, notes=notes, tagger=author)
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action="guideline.release",
-        object_type="guideline",
-        object_id=slug,
-        summary=f"v{release.version}",
-        detail={"tag": release.tag, "commit": release.commit_id},
+    return documents.release_and_record(
+        session, store, GUIDELINE, slug, notes=notes, author=author, actor_id=actor_id
     )
-    session.commit()
-    return release

@@ -275,15 +275,6 @@ def release_taxonomy(
         raise InvalidInput(
             "the draft has problems: fix them before releasing", error.problems
         ) from None
-    release = documents.create_release(store, TAXONOMY, slug, notes=notes, tagger=author)
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action="taxonomy.release",
-        object_type="taxonomy",
-        object_id=slug,
-        summary=f"v{release.version}",
-        detail={"tag": release.tag, "commit": release.commit_id},
+    return documents.release_and_record(
+        session, store, TAXONOMY, slug, notes=notes, author=author, actor_id=actor_id
     )
-    session.commit()
-    return release
