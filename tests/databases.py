@@ -18,10 +18,13 @@ if POSTGRES_URL.startswith("postgresql://"):
     POSTGRES_URL = "postgresql+psycopg://" + POSTGRES_URL.removeprefix("postgresql://")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Two test runs against one PostgreSQL database at once need their own schemas.
+SCHEMA_PREFIX = os.environ.get("TEST_SCHEMA_PREFIX", "").strip()
 
 
 def postgres_schema_url(schema: str) -> str:
     """A URL whose connections see only ``schema`` (created empty, dropped first if present)."""
+    schema = f"{SCHEMA_PREFIX}{schema}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

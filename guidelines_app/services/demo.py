@@ -111,5 +111,6 @@ def load_demo(
 # Demo steps of each capability register themselves on import.
 from guidelines_app.services import (  # noqa: E402
     demo_annotations,  # noqa: F401
+    demo_cases,  # noqa: F401
     demo_content,  # noqa: F401
 )

@@ -1,13 +1,16 @@
-"""Demo step: datasets, items, decisions (some released), escalations in every state.
+"""Demo step: datasets, items, decisions, escalations in every state.
 
-Idempotent and resumable: a decision is recorded once per title, an escalation once per
-item and question, and a guideline is amended only for decisions no commit cites yet.
+The decisions that the demo's guideline revisions fold in are recorded while that
+history is replayed (``record_cited``, called by ``demo_content``), so each one enters
+the guideline in a dated revision and reaches annotators with a release; the others stay
+pending. Idempotent and resumable: a decision is recorded once per title, an escalation
+once per item and question.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
@@ -15,17 +18,14 @@ from guidelines_app.db import utcnow
 from guidelines_app.domain.errors import AppError
 from guidelines_app.models import Decision, Escalation, EscalationComment, EscalationEvent
 from guidelines_app.services import (
-    amendments,
     decisions,
     demo,
     documents,
     escalations,
-    guidelines,
     items,
 )
 from guidelines_app.services.escalations import EscalationInput, Transition
 from guidelines_app.services.items import ItemContent
-from guidelines_app.store import Author
 
 DATASETS = {
     "product-review-sentiment": (
@@ -54,10 +54,11 @@ class DemoDecision:
     item: str
     text: str
     rationale: str = ""
-    folded: bool = False  # cited by a guideline edit that was then released
 
 
 S, N, C = "product-review-sentiment", "news-entities", "chatbot-preference"
+LEADS = {S: "ada", N: "grace", C: "ada"}
+CITED_AFTER_DAYS = 4  # a decision cited by a replayed revision was made this long before it
 D = DemoDecision
 DECISIONS = [
     D(
@@ -72,7 +73,6 @@ DECISIONS = [
         "Oh great, it stopped charging after a week. Exactly what I paid for. Five stars.",
         "Sarcasm flips the literal words. When the reader cannot doubt the intent (a broken "
         "product, *great* in quotes, an ironic star count), label what the reviewer means.",
-        True,
     ),
     D(
         S,
@@ -99,7 +99,6 @@ DECISIONS = [
         "Gorgeous screen, fast, light. Died on day three and support never answered.",
         "An unusable product outweighs praise of its features: the overall verdict is what a "
         "buyer would take away.",
-        True,
     ),
     D(
         S,
@@ -124,7 +123,6 @@ DECISIONS = [
         "rev-1024",
         "Arrived two weeks late and the box was crushed. Haven't tried it yet.",
         "We rate the product. Delivery complaints say nothing about it.",
-        True,
     ),
     D(
         S,
@@ -180,7 +178,6 @@ DECISIONS = [
         ("negation",),
         "rev-1510",
         "Not bad at all for the price.",
-        folded=True,
     ),
     D(
         S,
@@ -205,7 +202,6 @@ DECISIONS = [
         "Brussels said on Monday it would fine the company.",
         "A city standing for its own government stays loc.gpe; standing for the EU it is org, "
         "like 'the Kremlin'.",
-        True,
     ),
     D(
         N,
@@ -217,7 +213,6 @@ DECISIONS = [
         ("metonymy",),
         "wire-2202",
         "Washington imposed new tariffs.",
-        folded=True,
     ),
     D(
         N,
@@ -254,7 +249,6 @@ DECISIONS = [
         "Apple chief executive Tim Cook said...",
         "Titles are not part of a person span, but a named organisation in a role is an entity of "
         "its own.",
-        True,
     ),
     D(
         N,
@@ -299,7 +293,6 @@ DECISIONS = [
         ("nested",),
         "wire-2803",
         "the University of Toronto announced",
-        folded=True,
     ),
     D(
         C,
@@ -323,7 +316,6 @@ DECISIONS = [
         ("hallucination",),
         "pair-0233",
         "A cites a 2019 paper that does not exist; B answers without sources.",
-        folded=True,
     ),
     D(
         C,
@@ -490,11 +482,6 @@ ESCALATIONS = [
 ]
 
 
-def _author(context: demo.DemoContext, username: str) -> Author:
-    user = context.accounts.get(username)
-    return documents.author_for(username, user.display_name if user else username)
-
-
 def _user_id(context: demo.DemoContext, username: str) -> int | None:
     user = context.accounts.get(username)
     return user.id if user else None
@@ -513,45 +500,71 @@ def _ensure_datasets(context: demo.DemoContext) -> dict[str, str]:
     return slugs
 
 
-def _record_decisions(context: demo.DemoContext, datasets: dict[str, str]) -> dict[str, Decision]:
+def _record(
+    context: demo.DemoContext, spec: DemoDecision, datasets: dict[str, str], when: datetime
+) -> Decision:
     session, store = context.session, context.store
-    existing = {d.title: d for d in session.exec(select(Decision))}
-    lead = {S: "ada", N: "grace", C: "ada"}
+    facts = decisions.guideline_facts(store, spec.guideline, at_release=False)
+    dataset = items.get_dataset(session=session, slug=datasets[spec.guideline])
+    item, _new = items.ensure_item(
+        session=session,
+        dataset=dataset,
+        external_id=spec.item,
+        content=ItemContent(text=spec.text),
+        actor_id=None,
+    )
+    decision = decisions.create_decision(
+        session=session,
+        store=store,
+        data=decisions.DecisionInput(
+            title=spec.title,
+            ruling=spec.ruling,
+            rationale=spec.rationale,
+            guideline=spec.guideline,
+            section_id=spec.section if spec.section in dict(facts.sections) else None,
+            ruling_labels=[x for x in spec.assigns if x in facts.labels],
+            labels=[x for x in spec.concerns if x in facts.labels],
+            tags=list(spec.tags),
+            item_ids=[item.id or 0],
+        ),
+        author_id=_user_id(context, LEADS[spec.guideline]),
+    )
+    decision.created_at = decision.updated_at = when
+    session.add(decision)
+    session.commit()
+    return decision
+
+
+def _record_decisions(context: demo.DemoContext, datasets: dict[str, str]) -> dict[str, Decision]:
+    existing = {d.title: d for d in context.session.exec(select(Decision))}
     for age, spec in enumerate(reversed(DECISIONS)):
         if spec.title in existing or not documents.exists(
-            store, documents.GUIDELINE, spec.guideline
+            context.store, documents.GUIDELINE, spec.guideline
         ):
             continue
-        facts = decisions.guideline_facts(store, spec.guideline, at_release=False)
-        dataset = items.get_dataset(session=session, slug=datasets[spec.guideline])
-        item, _new = items.ensure_item(
-            session=session,
-            dataset=dataset,
-            external_id=spec.item,
-            content=ItemContent(text=spec.text),
-            actor_id=None,
-        )
-        decision = decisions.create_decision(
-            session=session,
-            store=store,
-            data=decisions.DecisionInput(
-                title=spec.title,
-                ruling=spec.ruling,
-                rationale=spec.rationale,
-                guideline=spec.guideline,
-                section_id=spec.section if spec.section in dict(facts.sections) else None,
-                ruling_labels=[x for x in spec.assigns if x in facts.labels],
-                labels=[x for x in spec.concerns if x in facts.labels],
-                tags=list(spec.tags),
-                item_ids=[item.id or 0],
-            ),
-            author_id=_user_id(context, lead[spec.guideline]),
-        )
-        decision.created_at = decision.updated_at = utcnow() - timedelta(days=3 + age * 2)
-        session.add(decision)
-        session.commit()
-        existing[spec.title] = decision
+        when = utcnow() - timedelta(days=3 + age * 2)
+        existing[spec.title] = _record(context, spec, datasets, when)
     return existing
+
+
+def record_cited(
+    context: demo.DemoContext, slug: str, titles: list[str], when: datetime
+) -> list[int]:
+    """The ids of the decisions a replayed guideline revision cites (``decisions:`` in its
+    revision script), each recorded once, a few days before the revision that folds it in."""
+    datasets = _ensure_datasets(context)
+    specs = {d.title: d for d in DECISIONS if d.guideline == slug}
+    unknown = [title for title in titles if title not in specs]
+    if unknown:
+        raise ValueError(f"{slug}: the demo has no decision titled {unknown}")
+    existing = {d.title: d for d in context.session.exec(select(Decision))}
+    ids = []
+    for title in titles:
+        decision = existing.get(title) or _record(
+            context, specs[title], datasets, when - timedelta(days=CITED_AFTER_DAYS)
+        )
+        ids.append(decision.id or 0)
+    return ids
 
 
 def _supersede_one(context: demo.DemoContext, recorded: dict[str, Decision]) -> None:
@@ -582,48 +595,6 @@ def _supersede_one(context: demo.DemoContext, recorded: dict[str, Decision]) -> 
         actor_id=_user_id(context, "grace"),
     )
     recorded[new_title] = new
-
-
-def _fold_into_guidelines(context: demo.DemoContext, recorded: dict[str, Decision]) -> None:
-    """One guideline edit per guideline citing its folded decisions, then a release."""
-    for slug in (S, N, C):
-        wanted = [
-            recorded[d.title]
-            for d in DECISIONS
-            if d.folded and d.guideline == slug and d.title in recorded
-        ]
-        index = amendments.CitationIndex(context.store, slug)
-        wanted = [d for d in wanted if (d.id or 0) not in index.citations]
-        if not wanted:
-            continue
-        current = documents.read(context.store, documents.GUIDELINE, slug)
-        notes = "\n".join(f"- {d.title}: {d.ruling}" for d in wanted)
-        text = (
-            current.text.rstrip("\n")
-            + "\n\nRulings folded in from the decision log:\n\n"
-            + notes
-            + "\n"
-        )
-        author = _author(context, "grace" if slug == N else "ada")
-        guidelines.save_guideline(
-            session=context.session,
-            store=context.store,
-            slug=slug,
-            text=text,
-            base=current.commit_id,
-            author=author,
-            message="Fold decided edge cases into the guideline",
-            decisions=[d.id or 0 for d in wanted],
-            confirm_removed_sections=True,
-        )
-        guidelines.release_guideline(
-            session=context.session,
-            store=context.store,
-            slug=slug,
-            notes="Folds in decisions " + ", ".join(f"#{d.id}" for d in wanted) + ".",
-            author=author,
-        )
-        context.log(f"folded {len(wanted)} decisions into {slug} and released it")
 
 
 def _escalate(
@@ -723,7 +694,6 @@ def load_demo_cases(context: demo.DemoContext) -> None:
     datasets = _ensure_datasets(context)
     recorded = _record_decisions(context, datasets)
     _supersede_one(context, recorded)
-    _fold_into_guidelines(context, recorded)
     _escalate(context, datasets, recorded)
     context.log(f"decision log: {len(recorded)} decisions")
 

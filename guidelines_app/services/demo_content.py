@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from guidelines_app.services import demo, documents
+from guidelines_app.services import demo, demo_cases, documents, guidelines
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Kind
 from guidelines_app.store import Author
 
@@ -26,7 +26,15 @@ def history_start(today: datetime | None = None) -> datetime:
     return day - timedelta(weeks=HISTORY_WEEKS)
 
 
-ENTRY_KEYS = {"author", "message", "taxonomy", "taxonomy_release", "guideline", "release"}
+ENTRY_KEYS = {
+    "author",
+    "message",
+    "taxonomy",
+    "taxonomy_release",
+    "guideline",
+    "decisions",
+    "release",
+}
 
 
 def _author(context: demo.DemoContext, username: str) -> Author:
@@ -71,9 +79,24 @@ def _replay(context: demo.DemoContext, folder: Any) -> None:
             if key not in entry:
                 continue
             text = (folder / entry[key]).read_text(encoding="utf-8")
-            documents.save(
-                store, kind, slug, text=text, base=None, author=author, message=message, when=when
-            )
+            if kind is GUIDELINE:
+                cited = demo_cases.record_cited(context, slug, entry.get("decisions", []), when)
+                guidelines.save_guideline(
+                    session=context.session,
+                    store=store,
+                    slug=slug,
+                    text=text,
+                    base=None,
+                    author=author,
+                    message=message,
+                    decisions=cited,
+                    when=when,
+                )
+            else:
+                documents.save(
+                    store, kind, slug, text=text, base=None, author=author, message=message,
+                    when=when,
+                )  # fmt: skip
             if entry.get(release_key):
                 _release(context, kind, slug, entry[release_key]["notes"], entry["author"], when)
     context.log(f"replayed the demo history of {slug}")

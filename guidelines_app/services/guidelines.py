@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -253,8 +254,10 @@ def save_guideline(
     decisions: Sequence[int] = (),
     confirm_removed_sections: bool = False,
     actor_id: int | None = None,
+    when: datetime | None = None,
 ) -> SaveOutcome:
-    """Save a revision. A stale base is merged three-way or refused with both versions."""
+    """Save a revision (dated ``when``, default now). A stale base is merged three-way or
+    refused with both versions."""
     GUIDELINE.path(slug)
     message = documents.check_message(message)
     text = text.replace("\r\n", "\n")
@@ -287,6 +290,7 @@ def save_guideline(
         author=author,
         message=message,
         trailers=[("Decision", str(d)) for d in cited],
+        when=when,
     )
     if outcome.changed and outcome.result is not None:
         audit.record(

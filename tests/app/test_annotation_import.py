@@ -331,6 +331,56 @@ def test_demo_imports_one_batch_per_release_once_and_tells_its_stories(app, tmp_
     assert abs(sentiment[2][0] - sentiment[1][0]) < 0.03  # v3 changes nothing measurable
     chatbot = [_alpha(app, batches[("chatbot-preference", v)]) for v in (1, 2)]
     assert chatbot[1][0] > chatbot[0][0] + 0.15  # the merge removes the hard distinction
+    _assert_demo_releases_cite_their_decisions(app)
+
+
+def _assert_demo_releases_cite_their_decisions(app) -> None:
+    """The improving release folds in the decisions about the labels it improved; the
+    demo's decisions enter the guidelines inside the dated history, never in a release
+    made on the day the demo runs."""
+    from guidelines_app.models import Decision
+    from guidelines_app.services import amendments, release_report
+
+    with app.app_context(), session_scope(context.engine()) as session:
+        store = context.store()
+        for slug in (SENTIMENT, "news-entities", "chatbot-preference"):
+            assert [r.version for r in documents.releases(store, GUIDELINE, slug)] == [1, 2, 3]
+
+        def compared(slug: str, old: str, new: str) -> dict:
+            return release_report.compare(
+                session=session, store=store, slug=slug, old=old, new=new, resamples=200
+            )
+
+        improved = compared(SENTIMENT, "v1", "v2")
+        assert improved["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
+            "improved"
+        )
+        titles = {d["title"]: d["id"] for d in improved["decisions"]}
+        sarcasm = titles["Sarcastic praise of a broken product"]
+        per_label = {e["label"]: e for e in improved["comparison"]["per_label"]}
+        for label in ("positive", "negative"):
+            assert per_label[label]["alpha_one_vs_rest"]["verdict"] == "improved"
+            assert sarcasm in per_label[label]["decisions"]
+        unchanged = compared(SENTIMENT, "v2", "v3")
+        assert unchanged["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
+            "no measurable change"
+        )
+        assert [d["title"] for d in unchanged["decisions"]] == ["Thumbs up only"]
+        metonymy = compared("news-entities", "v2", "v3")
+        assert metonymy["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
+            "improved"
+        )
+        brussels = {d["title"]: d["id"] for d in metonymy["decisions"]}["Brussels for the EU"]
+        org = {e["label"]: e for e in metonymy["comparison"]["per_label"]}["org"]
+        assert brussels in org["decisions"]
+        decision = session.exec(select(Decision).where(Decision.id == sarcasm)).one()
+        (amendment,) = amendments.amendments_for(store=store, decision=decision)
+        assert amendment.release is not None and amendment.release.version == 2
+        assert amendment.commit.authored_at > decision.created_at
+        pending = {
+            p.decision.title for p in amendments.not_yet_released(session=session, store=store)
+        }
+        assert "Ambiguous irony stays literal" in pending and "Brussels for the EU" not in pending
 
 
 def _merge_chatbot_strengths(app) -> str:
