@@ -345,7 +345,13 @@ def compare(
     loaded = data
 
     def compute() -> dict[str, Any]:
-        source = loaded or load(session=session, store=store, slug=slug, dimension=dimension)
+        source = loaded or load(
+            session=session,
+            store=store,
+            slug=slug,
+            dimension=dimension,
+            versions={before_v, after_v},
+        )
         frame = source.frame
         before = frame[frame["release"] == before_v]
         after = frame[frame["release"] == after_v]
