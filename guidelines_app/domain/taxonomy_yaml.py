@@ -82,6 +82,10 @@ def parse_taxonomy_lenient(text: str) -> tuple[Taxonomy, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        if "nesting depth" in str(exc.problem):  # PyYAML >= 6.0.3 caps the depth itself
+            raise InvalidInput(
+                problems=[Problem("the document is nested too deeply", line=line)]
+            ) from exc
         raise InvalidInput(problems=[Problem(f"not valid YAML: {exc.problem}", line=line)]) from exc
     except yaml.YAMLError as exc:
         raise InvalidInput(problems=[Problem(f"not valid YAML: {exc}")]) from exc
