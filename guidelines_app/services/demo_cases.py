@@ -16,7 +16,14 @@ from sqlmodel import select
 
 from guidelines_app.db import utcnow
 from guidelines_app.domain.errors import AppError
-from guidelines_app.models import Decision, Escalation, EscalationComment, EscalationEvent
+from guidelines_app.models import (
+    Decision,
+    DecisionItem,
+    DecisionRevision,
+    Escalation,
+    EscalationComment,
+    EscalationEvent,
+)
 from guidelines_app.services import (
     decisions,
     demo,
@@ -531,6 +538,13 @@ def _record(
     )
     decision.created_at = decision.updated_at = when
     session.add(decision)
+    dated: list = [
+        *session.exec(select(DecisionRevision).where(DecisionRevision.decision_id == decision.id)),
+        *session.exec(select(DecisionItem).where(DecisionItem.decision_id == decision.id)),
+    ]
+    for row in dated:  # its first revision and its item links, on the same day
+        setattr(row, "at" if isinstance(row, DecisionRevision) else "linked_at", when)
+        session.add(row)
     session.commit()
     return decision
 

@@ -338,7 +338,7 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
     """The improving release folds in the decisions about the labels it improved; the
     demo's decisions enter the guidelines inside the dated history, never in a release
     made on the day the demo runs."""
-    from guidelines_app.models import Decision
+    from guidelines_app.models import Decision, DecisionRevision
     from guidelines_app.services import amendments, release_report
 
     with app.app_context(), session_scope(context.engine()) as session:
@@ -377,6 +377,10 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
         (amendment,) = amendments.amendments_for(store=store, decision=decision)
         assert amendment.release is not None and amendment.release.version == 2
         assert amendment.commit.authored_at > decision.created_at
+        revisions = session.exec(
+            select(DecisionRevision.at).where(DecisionRevision.decision_id == sarcasm)
+        ).all()
+        assert revisions and all(at < amendment.commit.authored_at for at in revisions)
         pending = {
             p.decision.title for p in amendments.not_yet_released(session=session, store=store)
         }
