@@ -193,6 +193,7 @@ def test_citing_a_decision_and_releasing_marks_it_folded_in(app, as_lead):
     decision = make_decision(app)
     store = app.extensions["guidelines.store"]
     path = f"guidelines/{GUIDELINE}.md"
+    assert "Fold it into" in as_lead.get(f"/decisions/{decision.id}").get_data(as_text=True)
     with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
         pending = amendments.not_yet_released(session=session, store=store)
         assert [p.decision.id for p in pending] == [decision.id]
@@ -209,6 +210,7 @@ def test_citing_a_decision_and_releasing_marks_it_folded_in(app, as_lead):
         )
     body = as_lead.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert "Entered guideline" in body and "not yet released" in body
+    assert "Fold it into" not in body and f"Amend {GUIDELINE} again" in body
     assert "cited in" in as_lead.get("/decisions/pending").get_data(as_text=True)
     with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
         release = guidelines.release_guideline(
