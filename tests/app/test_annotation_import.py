@@ -334,6 +334,13 @@ def test_demo_imports_one_batch_per_release_once_and_tells_its_stories(app, tmp_
     _assert_demo_releases_cite_their_decisions(app)
 
 
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back aggregated timestamps as text or naive datetimes."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _assert_demo_releases_cite_their_decisions(app) -> None:
     """The improving release folds in the decisions about the labels it improved; the
     demo's decisions enter the guidelines inside the dated history, never in a release
@@ -344,7 +351,28 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
     with app.app_context(), session_scope(context.engine()) as session:
         store = context.store()
         for slug in (SENTIMENT, "news-entities", "chatbot-preference"):
-            assert [r.version for r in documents.releases(store, GUIDELINE, slug)] == [1, 2, 3]
+            releases = documents.releases(store, GUIDELINE, slug)
+            assert [r.version for r in releases] == [1, 2, 3]
+            stamps = session.exec(
+                select(
+                    AnnotationBatch.guideline_version,
+                    AnnotationBatch.release_rule,
+                    func.min(Annotation.created_at),
+                    func.max(Annotation.created_at),
+                )
+                .join(Annotation, Annotation.batch_id == AnnotationBatch.id)
+                .where(AnnotationBatch.guideline == slug)
+                .group_by(AnnotationBatch.guideline_version, AnnotationBatch.release_rule)
+                .order_by(AnnotationBatch.guideline_version)
+            ).all()
+            assert [(v, rule) for v, rule, _first, _last in stamps] == [
+                (1, "given"), (2, "timestamps"), (3, "timestamps")
+            ]  # fmt: skip
+            for (_v, _rule, first, last), release, following in zip(
+                stamps, releases, [*releases[1:], None], strict=True
+            ):  # each batch was annotated while its release was in force
+                assert as_utc(first) > release.tagged_at
+                assert following is None or as_utc(last) < following.tagged_at
 
         def compared(slug: str, old: str, new: str) -> dict:
             return release_report.compare(
