@@ -65,8 +65,20 @@ def _release_info(version: int, releases: dict[int, Release]) -> dict[str, Any]:
         "label": release_label(version),
         "tagged_at": release.tagged_at.isoformat() if release else None,
         "commit": release.commit_id if release else None,
-        "note": (release.message.strip().splitlines() or [""])[0] if release else "",
+        "note": _note(release),
     }
+
+
+def _note(release: Release | None) -> str:
+    """The release notes' first informative line: a bare "v2" heading or a list marker
+    says nothing on a chart marker."""
+    if release is None:
+        return ""
+    for line in release.message.splitlines():
+        text = line.strip().lstrip("-*• ").strip()
+        if text and text.lower() not in {f"v{release.version}", f"release v{release.version}"}:
+            return text
+    return ""
 
 
 def _counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -255,3 +255,14 @@ def test_overriding_an_unknown_batch_is_404_and_annotators_may_not(
         as_annotator.post(f"/agreement/batches/{batch}/release", data={"release": "v1"}).status_code
         == 403
     )
+
+
+def test_release_markers_carry_the_first_informative_line_of_the_notes(app, as_viewer, history):
+    text = history.read(PATH).text + "\nOne more rule.\n"
+    history.write({PATH: text.encode()}, base=None, author=LEAD, message="More")
+    history.create_release(
+        PATH, rev=history.head(), message="v3\n\n- Emoji alone are neutral.\n", tagger=LEAD
+    )
+    report = json.loads(as_viewer.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
+    notes = [m["note"] for m in report["release_markers"]]
+    assert notes == ["First release.", "Sarcasm rules.", "Emoji alone are neutral."]
