@@ -17,7 +17,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Select, String, and_, cast, func, or_, type_coerce
+from sqlalchemy import Float, Select, String, and_, cast, false, func, or_, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -66,6 +66,13 @@ class _Batch:
     version: int | None
     rule: str
     taxonomy_commit: str | None
+    first: datetime | None = None  # the batch's earliest and latest annotation times
+    last: datetime | None = None
+
+    def may_fall_in(self, start: datetime | None, end: datetime | None) -> bool:
+        if self.first is None or self.last is None:
+            return True  # not recorded: the annotations decide
+        return (end is None or self.first < end) and (start is None or self.last >= start)
 
 
 def _batches(session: Session, slug: str) -> list[_Batch]:
@@ -76,12 +83,14 @@ def _batches(session: Session, slug: str) -> list[_Batch]:
             AnnotationBatch.guideline_version,
             AnnotationBatch.release_rule,
             AnnotationBatch.taxonomy_commit,
+            AnnotationBatch.first_annotated_at,
+            AnnotationBatch.last_annotated_at,
         )
         .join(Dataset, col(Dataset.id) == col(AnnotationBatch.dataset_id))
         .where(AnnotationBatch.guideline == slug)
         .order_by(col(AnnotationBatch.id))
     ).all()
-    return [_Batch(int(i), str(d), v, str(r), t) for i, d, v, r, t in rows]
+    return [_Batch(int(i), str(d), v, str(r), t, f, la) for i, d, v, r, t, f, la in rows]
 
 
 def _selection(
@@ -109,16 +118,20 @@ def _selection(
         (r.version, r.tagged_at, ordered[n + 1].tagged_at if n + 1 < len(ordered) else None)
         for n, r in enumerate(ordered)
     ]
+    wanted = [(start, end) for number, start, end in bounds if number in versions]
     windows = []
-    for number, start, end in bounds:
-        if number in versions:
-            limits = [stamp.is_not(None)]
-            limits += [stamp >= start] if start is not None else []
-            limits += [stamp < end] if end is not None else []
-            windows.append(and_(*limits))
+    for start, end in wanted:
+        limits = [stamp.is_not(None)]
+        limits += [stamp >= start] if start is not None else []
+        limits += [stamp < end] if end is not None else []
+        windows.append(and_(*limits))
     undated = [b.id for b in other if (b.version or DRAFT) in versions]
-    loose = or_(*windows, and_(stamp.is_(None), batch_id.in_(undated)))
-    return or_(batch_id.in_(given), and_(batch_id.in_([b.id for b in other]), loose))
+    dated = [b.id for b in other if any(b.may_fall_in(start, end) for start, end in wanted)]
+    loose = or_(
+        and_(batch_id.in_(dated), or_(*windows)) if dated and windows else false(),
+        and_(batch_id.in_(undated), stamp.is_(None)) if undated else false(),
+    )
+    return or_(batch_id.in_(given), loose)
 
 
 def dimensions_of(session: Session, batches: list[_Batch]) -> list[str]:

@@ -79,6 +79,8 @@ def releases(app):
     spanning.append(("edge", "annotator-0", "positive", T0 + 2 * WEEK))  # exactly at v2's tag
     spanning.append(("edge", "annotator-1", "positive", T0 + 2 * WEEK - timedelta(microseconds=1)))
     _import(app, spanning, "dated.csv")
+    # inferred, entirely inside v1's window: never read for other releases
+    _import(app, _spread("early", T0 + timedelta(days=2), timedelta(hours=3), 20), "early.csv")
     # no timestamps: the batch's release (the latest at import, v3)
     _import(
         app,
@@ -106,7 +108,7 @@ def _rows(frame: pd.DataFrame) -> list[tuple]:
 
 def test_every_annotation_gets_its_release(app, releases):
     frame = _load(app)
-    assert len(frame) == 12 + 122 + 10
+    assert len(frame) == 12 + 122 + 20 + 10
     assert set(frame.loc[frame["batch"] == frame["batch"].min(), "release"]) == {2}
     undated = frame[frame["created_at"].isna()]
     assert len(undated) == 10 and set(undated["release"]) == {3}
