@@ -24,6 +24,10 @@ def number(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def interval(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
 
@@ -116,8 +120,8 @@ def report_markdown(report: dict[str, Any], comparisons: list[dict[str, Any]]) -
         for spot in report["hotspots"][:5]:
             lines.append(
                 f"- {spot['label_a']} / {spot['label_b']}: {spot['share']:.0%} of disagreement, "
-                f"{len(spot['decisions'])} decisions, "
-                f"{len(spot['open_escalations'])} open escalations"
+                f"{counted(len(spot['decisions']), 'decision')}, "
+                f"{counted(len(spot['open_escalations']), 'open escalation')}"
             )
         lines.append("")
     return "\n".join(lines)
