@@ -1,13 +1,16 @@
 """Speed of decision search and of the lead's triage queue at scale.
 
 Generates 100,000 decisions (with their search index) and 200,000 escalations with
-bulk inserts into a fresh database, then times the real service calls: search with
-one word, two words, a phrase and a prefix, and the first page of the triage queue
+bulk inserts into a fresh database, vacuumed and analysed as a live one would be, then
+times the real service calls: search with one word, two words, a phrase, a prefix, two
+words within one guideline's active decisions, and the first page of the triage queue
 (oldest first, and sorted by how many annotators hit the same item). Prints p50/p95.
 
     .venv/bin/python benchmarks/cases_speed.py                      # SQLite
     .venv/bin/python benchmarks/cases_speed.py --postgres URL       # and PostgreSQL
     TEST_DATABASE_URL=... .venv/bin/python benchmarks/cases_speed.py
+    ... --sqlite-file /tmp/cases.sqlite3 --schema my_bench          # keep the data
+    ... --sqlite-file /tmp/cases.sqlite3 --schema my_bench --reuse  # time it again
 
 Goals: search p95 < 20 ms, triage page < 100 ms.
 """
@@ -20,9 +23,9 @@ import random
 import statistics
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import text
@@ -30,6 +33,7 @@ from sqlmodel import Session
 
 from guidelines_app import search
 from guidelines_app.db import make_engine
+from guidelines_app.search_query import vector_text
 from guidelines_app.services import escalations, schema
 
 _WORD_TEXT = """label sarcasm review product defect battery screen praise delivery seller price star
@@ -88,7 +92,7 @@ def generate(engine, n_decisions: int, n_escalations: int, seed: int = 7) -> Non
                 for i in range(1, n_items + 1)
             ],
         )
-        decisions, docs, terms = [], [], []
+        decisions, docs = [], []
         for i in range(1, n_decisions + 1):
             title = " ".join(words(rng, 6))
             body = " ".join(words(rng, 60))
@@ -103,16 +107,9 @@ def generate(engine, n_decisions: int, n_escalations: int, seed: int = 7) -> Non
                     "t": stamp(rng.random() * 365),
                 }
             )
-            counts = Counter(search.index_terms(body))
-            for term in search.index_terms(title):
-                counts[term] += search.TITLE_WEIGHT
-            docs.append({"id": i, "title": title, "body": body, "n": sum(counts.values())})
-            if dialect != "postgresql":
-                length = sum(counts.values())
-                terms.extend(
-                    {"t": t, "id": i, "f": f, "w": search.term_weight(f, length)}
-                    for t, f in counts.items()
-                )
+            docs.append(
+                {"id": i, "t": title, "b": body, "ft": vector_text(title), "fb": vector_text(body)}
+            )
         c.execute(
             text(
                 "INSERT INTO decisions (id, title, ruling, rationale, guideline, status, "
@@ -121,29 +118,18 @@ def generate(engine, n_decisions: int, n_escalations: int, seed: int = 7) -> Non
             ),
             decisions,
         )
+        # SQLite: the triggers of migration 0006 fill the FTS5 index from these rows.
+        document = (
+            "setweight(to_tsvector('english', :ft), 'A') || "
+            "setweight(to_tsvector('english', :fb), 'C')"
+        )
         c.execute(
             text(
-                "INSERT INTO decision_search (decision_id, title, body, length) "
-                "VALUES (:id, :title, :body, :n)"
+                "INSERT INTO decision_search (decision_id, title, body, document) "
+                "VALUES (:id, :t, :b, " + (document if dialect == "postgresql" else "NULL") + ")"
             ),
             docs,
         )
-        if dialect == "postgresql":
-            c.execute(
-                text(
-                    "UPDATE decision_search SET document = "
-                    "setweight(to_tsvector('english', lower(title)), 'A') || "
-                    "setweight(to_tsvector('english', lower(body)), 'C')"
-                )
-            )
-        else:
-            c.execute(
-                text(
-                    "INSERT INTO decision_search_terms (term, decision_id, frequency, weight) "
-                    "VALUES (:t, :id, :f, :w)"
-                ),
-                terms,
-            )
         rows, labels = [], []
         for i in range(1, n_escalations + 1):
             status = STATUSES[0] if rng.random() < 0.3 else rng.choice(STATUSES)
@@ -177,8 +163,12 @@ def generate(engine, n_decisions: int, n_escalations: int, seed: int = 7) -> Non
                 "WHERE hits.item_id = items.id"
             )
         )
-    with engine.begin() as c:
-        c.execute(text("ANALYZE"))
+    if dialect == "postgresql":  # as autovacuum would soon after a bulk load
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as c:
+            c.execute(text("ANALYZE"))
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -200,12 +190,18 @@ def measure(engine, label: str) -> None:
         "two words": [f"{rng.choice(common)} {rng.choice(WORDS)}" for _ in range(40)],
         "phrase": [f'"{rng.choice(common)} {rng.choice(common)}"' for _ in range(40)],
         "prefix": [rng.choice(common)[:4] + "*" for _ in range(40)],
+        "filtered": [f"{rng.choice(common)} {rng.choice(WORDS)}" for _ in range(40)],
     }
+    # "filtered": two words within one guideline's active decisions (the log's defaults)
+    only = search.SearchFilters(guidelines=(GUIDELINES[0],), statuses=("active",))
     print(f"\n{label}")
     with Session(engine) as session:
         for kind, batch in queries.items():
             cycle = iter(batch * 3)
-            p50, p95 = timed(lambda c=cycle: search.search(session, next(c)), 40)
+            filters = only if kind == "filtered" else None
+            p50, p95 = timed(
+                lambda c=cycle, f=filters: search.search(session, next(c), filters=f), 40
+            )
             flag = "ok" if p95 < 20 else "over goal"
             print(f"  search {kind:<10} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   ({flag})")
         for sort in ("oldest", "hits"):
@@ -217,25 +213,27 @@ def measure(engine, label: str) -> None:
             print(f"  triage page ({sort:<6}) p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   ({flag})")
 
 
-def postgres_url(base: str) -> str:
-    admin = make_engine(base)
-    with admin.begin() as c:
-        c.execute(text('DROP SCHEMA IF EXISTS "bench_cases" CASCADE'))
-        c.execute(text('CREATE SCHEMA "bench_cases"'))
-    admin.dispose()
+def postgres_url(base: str, schema_name: str, *, fresh: bool = True) -> str:
+    if fresh:
+        admin = make_engine(base)
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE'))
+            c.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+        admin.dispose()
     separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options={quote('-csearch_path=bench_cases')}"
+    return f"{base}{separator}options={quote(f'-csearch_path={schema_name}')}"
 
 
-def run(url: str, label: str, n_decisions: int, n_escalations: int) -> None:
+def run(url: str, label: str, n_decisions: int, n_escalations: int, *, reuse: bool) -> None:
     engine = make_engine(url)
-    schema.upgrade(engine)
-    start = time.perf_counter()
-    generate(engine, n_decisions, n_escalations)
-    print(
-        f"{label}: generated {n_decisions:,} decisions and {n_escalations:,} escalations "
-        f"in {time.perf_counter() - start:.0f} s"
-    )
+    if not reuse:
+        schema.upgrade(engine)
+        start = time.perf_counter()
+        generate(engine, n_decisions, n_escalations)
+        print(
+            f"{label}: generated {n_decisions:,} decisions and {n_escalations:,} escalations "
+            f"in {time.perf_counter() - start:.0f} s"
+        )
     measure(engine, label)
     engine.dispose()
 
@@ -245,13 +243,31 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=100_000)
     parser.add_argument("--escalations", type=int, default=200_000)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""))
+    parser.add_argument(
+        "--schema",
+        default=os.environ.get("TEST_SCHEMA_PREFIX", "") + "bench_cases",
+        help="PostgreSQL schema to (re)create; TEST_SCHEMA_PREFIX prefixes the default",
+    )
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--sqlite-file", help="keep the SQLite database in this file instead of a temporary one"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the data already in --sqlite-file and --schema instead of generating it",
+    )
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            run(f"sqlite:///{folder}/bench.sqlite3", "SQLite", args.decisions, args.escalations)
+            path = Path(args.sqlite_file or f"{folder}/bench.sqlite3")
+            if not args.reuse:
+                path.unlink(missing_ok=True)
+            url = f"sqlite:///{path}"
+            run(url, "SQLite", args.decisions, args.escalations, reuse=args.reuse)
     if args.postgres:
-        run(postgres_url(args.postgres), "PostgreSQL", args.decisions, args.escalations)
+        url = postgres_url(args.postgres, args.schema, fresh=not args.reuse)
+        run(url, "PostgreSQL", args.decisions, args.escalations, reuse=args.reuse)
 
 
 if __name__ == "__main__":

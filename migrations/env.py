@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 import guidelines_app.models  # noqa: F401  (registers the tables)
 from guidelines_app.db import UTCDateTime, make_engine
+from guidelines_app.services.schema import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -33,6 +34,7 @@ def _configure(connection: object) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
         user_module_prefix="sa.",

@@ -1,8 +1,9 @@
 """Datasets and items, escalations about them, and the decisions that settle them.
 
 Guideline and taxonomy text stays in git: rows keep slugs, section ids and commit ids.
-The search index tables are maintained by ``guidelines_app.search``; on PostgreSQL the
-``document`` column holds a weighted tsvector with a GIN index.
+The search text is maintained by ``guidelines_app.search``: on PostgreSQL the
+``document`` column holds a weighted tsvector with a GIN index, on SQLite an FTS5
+table indexes it.
 """
 
 from __future__ import annotations
@@ -248,7 +249,9 @@ class DecisionRevision(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-# PostgreSQL keeps a tsvector in ``document``; SQLite keeps it NULL and uses the term table.
+# PostgreSQL keeps a tsvector in ``document``; SQLite leaves it NULL and indexes ``title``
+# and ``body`` in the FTS5 table ``decision_search_fts`` (created by migration 0006, kept
+# by triggers on this table).
 SEARCH_VECTOR = Text().with_variant(postgresql.TSVECTOR(), "postgresql")
 
 
@@ -256,34 +259,19 @@ class DecisionSearch(SQLModel, table=True):
     """The text search sees for a decision, rebuilt by the service whenever that text changes."""
 
     __tablename__ = "decision_search"
-    __table_args__ = (Index("ix_decision_search_document", "document", postgresql_using="gin"),)
+    __table_args__ = (
+        # fastupdate off: queries never scan a pending list that only VACUUM would merge.
+        Index(
+            "ix_decision_search_document",
+            "document",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
 
     decision_id: int = Field(
         sa_column=Column(Integer, ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True)
     )
     title: str = Field(default="", sa_column=Column(Text, nullable=False))
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
-    length: int = Field(default=0)
     document: str | None = Field(default=None, sa_column=Column(SEARCH_VECTOR, nullable=True))
-
-
-class DecisionSearchTerm(SQLModel, table=True):
-    """Inverted index for SQLite: each normalised term of a decision, with its BM25 term weight.
-
-    ``weight`` is the BM25 term-frequency part (length-normalised against a fixed average),
-    so the best postings of a word are read in index order without ranking all of them.
-    """
-
-    __tablename__ = "decision_search_terms"
-    __table_args__ = (
-        PrimaryKeyConstraint("term", "decision_id"),
-        Index("ix_decision_search_terms_term_weight", "term", "weight", "decision_id"),
-        Index("ix_decision_search_terms_decision_id_term", "decision_id", "term"),
-    )
-
-    term: str = Field(max_length=64)
-    decision_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False)
-    )
-    frequency: int = Field(default=1)
-    weight: float = Field(default=0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from guidelines_app import search
 from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.domain.errors import AppError
 
@@ -48,6 +50,13 @@ class SchemaState:
     @property
     def at_head(self) -> bool:
         return set(self.currents) == set(self.heads)
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Alembic's filter for autogenerate and the models/migrations comparison: the search
+    indexes migration 0006 creates (SQLite's FTS5 table and its shadow tables, the index
+    of word pairs on PostgreSQL) are described by no model, so they are left out by name."""
+    return name is None or not search.is_search_index(name, type_)
 
 
 def alembic_config(engine: Engine, *, migrations_dir: Path = MIGRATIONS_DIR) -> Config:

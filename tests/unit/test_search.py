@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, text
+from sqlmodel import col
 
-from guidelines_app import search
+from guidelines_app import search, search_query
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Decision
 from guidelines_app.search import SearchFilters, parse_query
@@ -168,7 +170,7 @@ def test_pages_do_not_overlap(session):
 
 def test_parse_query_reads_phrases_prefixes_and_words():
     parsed = parse_query('labels "brand name" goo* -x')
-    assert parsed.terms == ("label", "x")
+    assert parsed.terms == ("labels", "x")
     assert parsed.prefixes == ("goo",)
     assert parsed.phrases == (("brand", "name"),)
 
@@ -202,3 +204,153 @@ def test_phrase_with_an_underscore_is_matched_literally(session):
     session.commit()
     assert len(search.search(session, '"user_name field"').hits) == 1
     assert search.search(session, '"userXname field"').hits == []
+
+
+def _add(session, title: str, body: str, guideline: str = "news-entities") -> int:
+    decision = Decision(title=title, ruling="r", guideline=guideline)
+    session.add(decision)
+    session.flush()
+    search.index_decision(session, decision.id, title=title, body=body)
+    session.commit()
+    return decision.id
+
+
+def test_sqlite_searches_through_an_fts5_table_kept_by_triggers(session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's index")
+    sql = session.execute(
+        text("SELECT sql FROM sqlite_master WHERE name = 'decision_search_fts'")
+    ).scalar_one()
+    assert "fts5" in sql and "porter unicode61 remove_diacritics 2" in sql
+    found = session.execute(
+        text("SELECT rowid FROM decision_search_fts WHERE decision_search_fts MATCH 'sarcasm'")
+    ).all()
+    assert found == [(2,)]
+    search.index_decision(session, 2, title="Sarcastic praise", body="now about irony")
+    session.execute(delete(Decision).where(col(Decision.id) == 4))  # cascades to its text
+    session.commit()
+    session.execute(
+        text(
+            "INSERT INTO decision_search_fts (decision_search_fts, rank) "
+            "VALUES ('integrity-check', 1)"
+        )
+    )  # the index agrees with the text
+    assert search.search(session, "sarcasm").hits == []
+    assert search.search(session, "thumbs").hits == []
+    assert [h.decision_id for h in search.search(session, "irony").hits] == [2]
+    session.execute(
+        text("INSERT INTO decision_search_fts (decision_search_fts) VALUES ('delete-all')")
+    )
+    assert search.search(session, "irony").hits == []  # nothing is found but through FTS5
+
+
+def test_more_occurrences_rank_higher(session):
+    once = _add(session, "One", "the hedgehog crossed a road and then went home to sleep")
+    thrice = _add(session, "Three", "hedgehog hedgehog hedgehog")
+    assert [h.decision_id for h in search.search(session, "hedgehog").hits] == [thrice, once]
+
+
+def test_rare_word_outweighs_a_common_one_in_the_ranking(session):
+    common = [_add(session, f"Filler {n}", "otter otter river") for n in range(6)]
+    rare = _add(session, "Rare", "otter kingfisher kingfisher")
+    hits = search.search(session, "otter kingfisher", match_any=True).hits
+    assert hits[0].decision_id == rare
+    assert {h.decision_id for h in hits[1:]} == set(common)
+
+
+def test_dotted_and_hyphenated_labels_are_words_on_both_databases(session):
+    labelled = _add(session, "Labels", "use evt.sports or b-better, mail me@example.org")
+    for query in ("sports", "evt.sports", '"evt sports"', "better", "example"):
+        assert [h.decision_id for h in search.search(session, query).hits] == [labelled], query
+
+
+def test_phrase_in_the_title_and_three_word_phrases(session):
+    title_hit = _add(session, "Brand names used as verbs again", "see the older ruling")
+    assert {h.decision_id for h in search.search(session, '"names used as verbs"').hits} == {
+        1,
+        title_hit,
+    }
+    assert search.search(session, '"names as used verbs"').hits == []
+
+
+def test_phrase_and_words_and_prefix_combine(session):
+    hits = search.search(session, '"own government" bruss* union')
+    assert [h.decision_id for h in hits.hits] == [3]
+    assert search.search(session, '"own government" bruss* emoji').hits == []
+
+
+def test_prefix_matches_several_words_and_highlights_them(session):
+    hits = search.search(session, "gov*").hits
+    assert {h.decision_id for h in hits} == {3, 5}
+    assert "<mark>government</mark>" in str(
+        next(h for h in hits if h.decision_id == 3).snippet_html
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('"sarcasm" OR "emoji"', []),  # OR is a word (and a stop word), quotes make phrases
+        ("sarcasm -negative", [2]),  # "-" does not exclude
+        ("entity NOT googling", [1]),  # NOT does not exclude
+        ("title:sarcasm", []),  # no column filter: "title" is a word
+        ("{title}: sarcasm", []),
+        ("^sarcasm", [2]),  # no "first token" operator
+        ("sarcasm + negative", [2]),
+        ('NEAR("sarcasm" "negative", 2)', []),  # NEAR and 2 are words
+        ("sarcas* OR emoji", []),
+    ],
+)
+def test_fts_and_tsquery_operators_are_read_as_words(session, raw, expected):
+    assert [h.decision_id for h in search.search(session, raw).hits] == expected
+
+
+def test_fts5_match_text_quotes_every_word():
+    parsed = parse_query('labels "brand name" goo* NEAR(x) AND -y')
+    assert search.fts5_match_text(parsed) == (
+        '"labels" AND "near" AND "x" AND "y" AND "goo"* AND "brand name"'
+    )
+    assert search.fts5_match_text(parse_query("a b c"), match_any=True) == '"b" OR "c"'
+
+
+def test_index_text_cannot_forge_highlight_markers(session):
+    forged = _add(session, "Marker \ue000forged\ue001", "plain \ue000text\ue001 here")
+    hit = search.search(session, "plain").hits[0]
+    assert hit.decision_id == forged
+    assert str(hit.snippet_html).count("<mark>") == 1
+    assert "<mark>forged</mark>" not in str(hit.title_html)
+
+
+def test_a_long_query_of_many_words_is_cut_not_refused(session):
+    page = search.search(session, " ".join(f"word{n}" for n in range(200)), match_any=True)
+    assert page.hits == []
+    assert len(page.query.terms) == search_query.MAX_QUERY_TERMS
+
+
+def test_postgres_search_puts_its_planner_settings_back(session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    names = ("plan_cache_mode", "enable_indexscan", "jit")
+
+    def settings():
+        return [session.execute(text(f"SHOW {name}")).scalar() for name in names]
+
+    before = settings()
+    for raw in ("sentiment", '"city stands"', "nothingmatchesthis"):
+        search.search(session, raw)
+        assert settings() == before, raw
+
+
+def test_many_phrases_are_cut_to_the_word_budget(session):
+    raw = " ".join(f'"w{n} x{n}"' for n in range(20)) + ' "city stands"'
+    page = search.search(session, raw)
+    assert page.hits == []
+    assert len(page.query.phrases) == search_query.MAX_PHRASES
+    assert sum(len(p) for p in page.query.phrases) <= search_query.MAX_QUERY_TERMS
+
+
+def test_a_long_quoted_sentence_is_searched_by_its_first_words(session):
+    raw = '"when a city stands for its own government keep loc gpe when it stands for"'
+    parsed = parse_query(raw)
+    assert len(parsed.phrases[0]) == search_query.MAX_QUERY_TERMS
+    assert [h.decision_id for h in search.search(session, raw).hits] == [3]
