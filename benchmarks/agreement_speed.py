@@ -1,21 +1,29 @@
 """Speed and memory of the agreement engine against the fastest peer-library route.
 
 N items, each rated by 5 of 50 annotators, 6 categories, 10% of ratings missing, as a
-long DataFrame of int64 columns. Every timing includes preparation from the long
-table. irrCAC is slow, so it runs on a subsample and is extrapolated linearly (marked
-"~"). Peers for the bootstrap (no peer has one) repeat their alpha on resamples,
-extrapolated from a few.
+long DataFrame of int64 columns. Every timing starts from that long table, preparation
+included, ours and the peers' alike; fast timings are the best of ``--repeat`` runs.
+Each metric is compared with the fastest peer route tried: count tables built with a
+pandas groupby or with one np.bincount over the ids (valid here because the ids are
+small non-negative integers), then the peer's function. irrCAC is slow, so it runs
+on a subsample and is extrapolated linearly (marked "~"); so is the peer bootstrap,
+which repeats krippendorff.alpha on resamples.
 
-    .venv/bin/python benchmarks/agreement_speed.py --sizes 10000 100000 1000000
+    .venv/bin/python benchmarks/agreement_speed.py --sizes 10000 100000 1000000 --cli
+    .venv/bin/python benchmarks/agreement_speed.py --quick
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import irrCAC.raw
 import krippendorff
@@ -34,7 +42,6 @@ from guidelines_app.domain.agreement import (
     prepare,
 )
 from guidelines_app.domain.agreement import fleiss_kappa as our_fleiss
-from guidelines_app.domain.agreement.bootstrap import profiles_of
 from guidelines_app.domain.agreement.pairs import rating_pairs
 
 ANNOTATORS, PER_ITEM, CATEGORIES, MISSING = 50, 5, 6, 0.10
@@ -64,35 +71,56 @@ def timed(call, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
+def best_of(repeat: int, call, *args, **kwargs):
+    """Best time of ``repeat`` runs (the machine may be shared) and the last result."""
+    times, result = [], None
+    for _ in range(max(repeat, 1)):
+        gc.collect()
+        seconds, result = timed(call, *args, **kwargs)
+        times.append(seconds)
+    return min(times), result
+
+
 def quietly(call, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return call(*args, **kwargs)
 
 
-# --- peer routes -------------------------------------------------------------------
+# --- peer routes: each returns the value, starting from the long int64 table ---------
 
 
-def peer_value_counts(df: pd.DataFrame) -> np.ndarray:
+def groupby_table(df: pd.DataFrame) -> np.ndarray:
     return df.groupby(["item", "label"]).size().unstack(fill_value=0).to_numpy()
 
 
-def peer_alpha(df: pd.DataFrame) -> float:
-    return krippendorff.alpha(value_counts=peer_value_counts(df), level_of_measurement="nominal")
+def bincount_table(df: pd.DataFrame) -> np.ndarray:
+    """Items x categories counts with one bincount: ids are 0..N-1, labels 0..5 here."""
+    item, label = df["item"].to_numpy(), df["label"].to_numpy()
+    flat = np.bincount(item * CATEGORIES + label, minlength=(int(item.max()) + 1) * CATEGORIES)
+    return flat.reshape(-1, CATEGORIES)
 
 
-def complete_value_counts(df: pd.DataFrame) -> np.ndarray:
+TABLES = {"groupby": groupby_table, "bincount": bincount_table}
+
+
+def complete(counts: np.ndarray) -> np.ndarray:
     """statsmodels needs the same number of ratings per item: keep the complete items."""
-    counts = peer_value_counts(df)
     return counts[counts.sum(axis=1) == PER_ITEM]
 
 
-def peer_fleiss(df: pd.DataFrame) -> float:
-    return quietly(fleiss_kappa, complete_value_counts(df), method="fleiss")
+def statsmodels_fleiss(method: str, table: str):
+    def run(df: pd.DataFrame) -> float:
+        return quietly(fleiss_kappa, complete(TABLES[table](df)), method=method)
+
+    return run
 
 
-def peer_randolph(df: pd.DataFrame) -> float:
-    return quietly(fleiss_kappa, complete_value_counts(df), method="randolph")
+def krippendorff_route(level: str, table: str):
+    def run(df: pd.DataFrame) -> float:
+        return krippendorff.alpha(value_counts=TABLES[table](df), level_of_measurement=level)
+
+    return run
 
 
 def peer_cohen_mean(df: pd.DataFrame) -> float:
@@ -110,14 +138,11 @@ def peer_cohen_mean(df: pd.DataFrame) -> float:
     return float(np.nanmean(kappas))
 
 
-def irrcac_wide(df: pd.DataFrame) -> pd.DataFrame:
-    return df.pivot(index="item", columns="annotator", values="label").astype(float)
-
-
-def peer_irrcac(method: str):
+def peer_irrcac(method: str, key: str = "coefficient_value"):
     def run(df: pd.DataFrame) -> float:
-        cac = quietly(irrCAC.raw.CAC, irrcac_wide(df), categories=list(range(CATEGORIES)))
-        return quietly(getattr(cac, method))["est"]["coefficient_value"]
+        wide = df.pivot(index="item", columns="annotator", values="label").astype(float)
+        cac = quietly(irrCAC.raw.CAC, wide, categories=list(range(CATEGORIES)))
+        return quietly(getattr(cac, method))["est"][key]
 
     return run
 
@@ -127,122 +152,183 @@ def subsample(df: pd.DataFrame, n_items: int) -> pd.DataFrame:
 
 
 def peer_alpha_bootstrap_one(df: pd.DataFrame, rng: np.random.Generator) -> float:
-    counts = peer_value_counts(df)
+    counts = bincount_table(df)
     resampled = counts[rng.integers(0, len(counts), len(counts))]
     return krippendorff.alpha(value_counts=resampled, level_of_measurement="nominal")
 
 
-# --- our engine ----------------------------------------------------------------------
+# (name, route, extrapolated from a subsample)
+PEERS = {
+    "percent agreement": [("irrCAC fleiss() pa", peer_irrcac("fleiss", "pa"), True)],
+    "Cohen mean pairwise": [("statsmodels cohens_kappa per pair", peer_cohen_mean, False)],
+    "Fleiss kappa": [
+        (f"statsmodels fleiss_kappa, {t} table", statsmodels_fleiss("fleiss", t), False)
+        for t in TABLES
+    ],
+    "Krippendorff alpha nominal": [
+        (f"krippendorff.alpha, {t} table", krippendorff_route("nominal", t), False) for t in TABLES
+    ],
+    "Gwet AC1": [("irrCAC gwet()", peer_irrcac("gwet"), True)],
+    "Brennan-Prediger": [
+        (f"statsmodels randolph, {t} table", statsmodels_fleiss("randolph", t), False)
+        for t in TABLES
+    ],
+    "Conger kappa": [("irrCAC conger()", peer_irrcac("conger"), True)],
+    "alpha ordinal": [
+        (f"krippendorff.alpha ordinal, {t} table", krippendorff_route("ordinal", t), False)
+        for t in TABLES
+    ],
+}
 
 
-def ours_prepare(df: pd.DataFrame):
-    ratings = prepare(df)
-    _ = ratings.counts
-    return ratings
+# --- our engine: every call starts from the long table --------------------------------
+
+OURS = {
+    "percent agreement": lambda df: percent_agreement(prepare(df)).value,
+    "Cohen mean pairwise": lambda df: mean_pairwise(prepare(df)).value,
+    "Fleiss kappa": lambda df: our_fleiss(prepare(df)).value,
+    "Krippendorff alpha nominal": lambda df: krippendorff_alpha(prepare(df)).value,
+    "Gwet AC1": lambda df: gwet_ac1(prepare(df)).value,
+    "Brennan-Prediger": lambda df: brennan_prediger(prepare(df)).value,
+    "Conger kappa": lambda df: conger_kappa(prepare(df)).value,
+    "alpha ordinal": lambda df: krippendorff_alpha(prepare(df), level="ordinal").value,
+}
 
 
 def ours_headline(df: pd.DataFrame) -> dict:
-    ratings = ours_prepare(df)
-    profiles = profiles_of(ratings.counts)
+    """The five headline coefficients from one preparation (profiles and pairs shared)."""
+    ratings = prepare(df)
     pairs = rating_pairs(ratings)
     return {
-        "percent": percent_agreement(ratings, profiles=profiles).value,
+        "percent": percent_agreement(ratings).value,
         "cohen": mean_pairwise(ratings, pairs=pairs).value,
-        "fleiss": our_fleiss(ratings, profiles=profiles).value,
-        "alpha": krippendorff_alpha(ratings, profiles=profiles).value,
-        "ac1": gwet_ac1(ratings, profiles=profiles).value,
+        "fleiss": our_fleiss(ratings).value,
+        "alpha": krippendorff_alpha(ratings).value,
+        "ac1": gwet_ac1(ratings).value,
     }
 
 
-def run(n_items: int, bootstrap: int, report_bootstrap: int) -> None:
-    df = make_data(n_items)
-    print(f"\n== N = {n_items:,} items, {len(df):,} ratings ==")
-    t_prep, ratings = timed(ours_prepare, df)
-    print(f"prepare (code columns, find repeats, count matrix): {t_prep:.3f} s")
+def compare_metrics(df: pd.DataFrame, n_items: int, repeat: int) -> None:
     sub = subsample(df, min(IRRCAC_SUBSAMPLE, n_items))
     scale = n_items / min(IRRCAC_SUBSAMPLE, n_items)
+    print(f"{'metric':27} {'ours (s)':>9} {'peer (s)':>10} {'ratio':>7}  fastest peer route")
+    for name, ours in OURS.items():
+        t_ours, _ = best_of(repeat, ours, df)
+        found = []
+        for label, route, extrapolate in PEERS[name]:
+            if extrapolate:
+                found.append((timed(route, sub)[0] * scale, "~", label))
+            else:
+                slow = name == "Cohen mean pairwise" or label.endswith("groupby table")
+                found.append((best_of(1 if slow else repeat, route, df)[0], " ", label))
+        t_peer, mark, label = min(found)
+        print(f"{name:27} {t_ours:9.3f} {mark}{t_peer:9.3f} {t_peer / t_ours:6.1f}x  {label}")
+        for t_other, _, other in sorted(found)[1:]:
+            print(f"{'':27} {'':9} {t_other:10.3f} {t_other / t_ours:6.1f}x  ({other})")
 
-    ours = {
-        "percent agreement": lambda: percent_agreement(ratings),
-        "Cohen mean pairwise": lambda: mean_pairwise(ratings),
-        "Fleiss kappa": lambda: our_fleiss(ratings),
-        "Krippendorff alpha nominal": lambda: krippendorff_alpha(ratings),
-        "Gwet AC1": lambda: gwet_ac1(ratings),
-        "Brennan-Prediger": lambda: brennan_prediger(ratings),
-        "Conger kappa": lambda: conger_kappa(ratings),
-        "alpha ordinal": lambda: krippendorff_alpha(ratings, level="ordinal"),
-    }
-    peers = {
-        "percent agreement": ("irrCAC fleiss().pa", peer_irrcac("fleiss"), True),
-        "Cohen mean pairwise": ("statsmodels cohens_kappa x pairs", peer_cohen_mean, False),
-        "Fleiss kappa": ("statsmodels fleiss_kappa (complete items)", peer_fleiss, False),
-        "Krippendorff alpha nominal": ("krippendorff.alpha(value_counts)", peer_alpha, False),
-        "Gwet AC1": ("irrCAC gwet()", peer_irrcac("gwet"), True),
-        "Brennan-Prediger": ("statsmodels randolph (complete items)", peer_randolph, False),
-        "Conger kappa": ("irrCAC conger()", peer_irrcac("conger"), True),
-        "alpha ordinal": (
-            "krippendorff.alpha ordinal",
-            lambda d: krippendorff.alpha(
-                value_counts=peer_value_counts(d), level_of_measurement="ordinal"
-            ),
-            False,
-        ),
-    }
-    print(f"{'metric':28} {'ours (s)':>10} {'peer (s)':>11}  {'speed-up':>8}  peer route")
-    for name, call in ours.items():
-        t_ours = t_prep + timed(call)[0]
-        label, peer, extrapolate = peers[name]
-        if extrapolate:
-            t_peer = timed(peer, sub)[0] * scale
-            mark = "~"
-        else:
-            t_peer = timed(peer, df)[0]
-            mark = " "
-        print(f"{name:28} {t_ours:10.3f} {mark}{t_peer:10.3f}  {t_peer / t_ours:7.1f}x  {label}")
 
+def peak_traced_mib(call, *args, **kwargs) -> float:
     gc.collect()
-    t_head, values = timed(ours_headline, df)
+    tracemalloc.start()
+    call(*args, **kwargs)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def run(n_items: int, args: argparse.Namespace) -> None:
+    df = make_data(n_items)
+    print(f"\n== N = {n_items:,} items, {len(df):,} ratings ==")
+    t_prep, _ = best_of(args.repeat, prepare, df)
+    print(f"prepare (code columns, check for repeated ratings): {t_prep:.3f} s")
+    if not args.no_peers:
+        compare_metrics(df, n_items, args.repeat)
+
+    t_head, values = best_of(args.repeat, ours_headline, df)
     print(f"five headline coefficients together, preparation included: {t_head:.3f} s")
     print("  " + ", ".join(f"{k}={v:.4f}" for k, v in values.items()))
 
-    t_boot, result = timed(krippendorff_alpha, ratings, bootstrap=bootstrap, seed=0)
-    rng = np.random.default_rng(0)
+    ratings = prepare(df)
+    t_boot, result = best_of(args.repeat, krippendorff_alpha, ratings, bootstrap=args.bootstrap)
     few = 3
+    rng = np.random.default_rng(0)
     t_peer_boot = timed(lambda: [peer_alpha_bootstrap_one(df, rng) for _ in range(few)])[0]
-    t_peer_boot *= bootstrap / few
+    t_peer_boot *= args.bootstrap / few
     print(
-        f"alpha with {bootstrap} bootstrap resamples: {t_boot:.3f} s "
-        f"(CI {result.ci_low:.4f}..{result.ci_high:.4f}); "
-        f"peer ~{t_peer_boot:.1f} s (krippendorff.alpha per resample, from {few}); "
-        f"{t_peer_boot / t_boot:.0f}x"
+        f"alpha with {args.bootstrap} bootstrap resamples (prepared ratings): {t_boot:.3f} s "
+        f"(CI {result.ci_low:.4f}..{result.ci_high:.4f}); peer ~{t_peer_boot:.1f} s "
+        f"(krippendorff.alpha per resample, from {few}): {t_peer_boot / t_boot:.0f}x"
     )
 
-    t_report = timed(compute_all, df, bootstrap=report_bootstrap)[0]
+    t_pairs = timed(mean_pairwise, ratings, bootstrap=args.report_bootstrap)[0]
+    print(f"Cohen mean pairwise with {args.report_bootstrap} resamples: {t_pairs:.2f} s")
+    t_report = timed(compute_all, df, bootstrap=args.report_bootstrap)[0]
     print(
         f"compute_all (every coefficient, per label, per annotator, "
-        f"{report_bootstrap} resamples each): {t_report:.2f} s"
+        f"{args.report_bootstrap} resamples each, from the long table): {t_report:.2f} s"
     )
 
-    gc.collect()
-    tracemalloc.start()
-    ours_headline(df)
-    krippendorff_alpha(prepare(df), bootstrap=bootstrap)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    head_peak = peak_traced_mib(
+        lambda: (ours_headline(df), krippendorff_alpha(prepare(df), bootstrap=args.bootstrap))
+    )
+    report_peak = peak_traced_mib(compute_all, df, bootstrap=min(args.report_bootstrap, 20))
     print(
-        f"peak memory (tracemalloc, headline + bootstrap, input frame excluded): "
-        f"{peak / 2**20:.0f} MiB"
+        f"peak memory (tracemalloc, input frame excluded): headline + alpha bootstrap "
+        f"{head_peak:.0f} MiB; compute_all {report_peak:.0f} MiB"
+    )
+    if args.cli and n_items == max(args.sizes):
+        cli_memory(df, args.cli_bootstrap)
+
+
+# A small process runs the command and reports its child's peak RSS: a child forked by
+# this (large) process would count this process's pages until it execs.
+_MEASURE = (
+    "import resource, subprocess, sys, time; start = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def cli_memory(df: pd.DataFrame, bootstrap: int) -> None:
+    """``guidelines agreement FILE --json`` on the same data as a CSV file, in a child
+    process: wall time and peak resident memory (the whole process, Python included)."""
+    script = Path(sys.executable).with_name("guidelines")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "annotations.csv"
+        df.to_csv(path, index=False)
+        size = path.stat().st_size / 2**20
+        command = [str(script), "agreement", str(path), "--json", "--bootstrap", str(bootstrap)]
+        measured = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
+        )
+    seconds, peak_kib = measured.stdout.split()
+    print(
+        f"guidelines agreement FILE --json --bootstrap {bootstrap} on a {size:.0f} MiB CSV: "
+        f"{float(seconds):.1f} s, peak RSS {int(peak_kib) / 1024:.0f} MiB"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--bootstrap", type=int, default=1000)
-    parser.add_argument("--report-bootstrap", type=int, default=100)
+    parser.add_argument("--bootstrap", type=int, default=1000, help="resamples of alpha")
+    parser.add_argument(
+        "--report-bootstrap", type=int, default=1000, help="resamples in compute_all"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--no-peers", action="store_true", help="time our engine only")
+    parser.add_argument(
+        "--cli", action="store_true", help="also run guidelines agreement on the largest size"
+    )
+    parser.add_argument("--cli-bootstrap", type=int, default=1000)
+    parser.add_argument(
+        "--quick", action="store_true", help="10k and 100k items, 100 resamples, one run each"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.report_bootstrap, args.repeat = [10_000, 100_000], 100, 1
     for n in args.sizes:
-        run(n, args.bootstrap, args.report_bootstrap)
+        run(n, args)
 
 
 if __name__ == "__main__":

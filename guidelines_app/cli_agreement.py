@@ -19,7 +19,11 @@ from guidelines_app.domain.formats.annotations import (
     FORMATS,
     read_annotations,
 )
-from guidelines_app.services.agreement_figures import figures, select_dimension
+from guidelines_app.services.agreement_figures import (
+    figures,
+    relevant_columns,
+    select_dimension,
+)
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 WEIGHTS = ("linear", "quadratic")
@@ -146,8 +150,18 @@ def agreement_command(
     except AppError as error:
         report_error(error)
         return
+    about = {
+        "file": str(file),
+        "format": parsed.format,
+        "sha256": parsed.sha256,
+        "dimension": dimension or "",
+        "warnings": parsed.warnings,
+    }
+    annotations = parsed.annotations
+    del parsed  # on a large file, what the figures do not read is let go before they start
     try:
-        rows = select_dimension(parsed.annotations, dimension)
+        rows = relevant_columns(select_dimension(annotations, dimension))
+        del annotations
         result = figures(
             rows,
             level=level,
@@ -159,14 +173,7 @@ def agreement_command(
     except AppError as error:  # the file was read: say which file the problem is about
         report_error(about_file(error, file.name))
         return
-    result = {
-        "file": str(file),
-        "format": parsed.format,
-        "sha256": parsed.sha256,
-        "dimension": dimension or "",
-        "warnings": parsed.warnings,
-        **result,
-    }
+    result = {**about, **result}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, allow_nan=False))
     else:

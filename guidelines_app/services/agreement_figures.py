@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from guidelines_app.domain.agreement import compute_all, multilabel_agreement, span_f1, token_alpha
@@ -55,16 +56,38 @@ def select_dimension(annotations: pd.DataFrame, dimension: str | None) -> pd.Dat
 def kind_of(annotations: pd.DataFrame) -> str:
     if "start" in annotations.columns and annotations["start"].notna().any():
         return "spans"
+    if annotations.empty:
+        return "single"
     keys = [c for c in ("item", "annotator", "created_at") if c in annotations.columns]
-    if not annotations.empty:
-        plain = annotations[~annotations["gold"]] if "gold" in annotations.columns else annotations
-        repeated = plain.duplicated(keys, keep=False)
-        if (
-            repeated.any()
-            and plain[repeated].groupby(keys, dropna=False)["label"].nunique().gt(1).any()
-        ):
-            return "multilabel"
+    plain = ~annotations["gold"].to_numpy(dtype=bool) if "gold" in annotations else None
+    # Only rows whose (item, annotator) repeats can be part of a multi-label annotation:
+    # find them with integer codes, and look at their labels only.
+    item = pd.factorize(annotations["item"])[0]
+    annotator, annotators = pd.factorize(annotations["annotator"])
+    pair = item.astype(np.int64) * max(len(annotators), 1) + annotator
+    if plain is not None:
+        pair = np.where(plain, pair, -1)
+    repeats = pd.Series(pair).duplicated(keep=False).to_numpy() & (pair >= 0)
+    if not repeats.any():
+        return "single"
+    candidates = annotations.loc[repeats, [*keys, "label"]]
+    repeated = candidates.duplicated(keys, keep=False)
+    if (
+        repeated.any()
+        and candidates[repeated].groupby(keys, dropna=False)["label"].nunique().gt(1).any()
+    ):
+        return "multilabel"
     return "single"
+
+
+def relevant_columns(annotations: pd.DataFrame) -> pd.DataFrame:
+    """The columns the figures read, without copying them: the span columns only when
+    some row has offsets. Lets a caller drop the rest of a large table early."""
+    spans = "start" in annotations.columns and annotations["start"].notna().any()
+    wanted = ["item", "annotator", "label", "created_at", "gold", "dimension"]
+    if spans:
+        wanted += ["start", "end"]
+    return pd.DataFrame({c: annotations[c] for c in wanted if c in annotations}, copy=False)
 
 
 def numeric_labels(labels: pd.Series, categories: Sequence | None) -> tuple[pd.Series, list | None]:
@@ -73,7 +96,8 @@ def numeric_labels(labels: pd.Series, categories: Sequence | None) -> tuple[pd.S
     unchanged = labels, list(categories) if categories is not None else None
     if labels.empty:
         return unchanged
-    uniques = pd.Series(pd.unique(labels.to_numpy()), dtype=object)
+    codes, found = pd.factorize(labels.to_numpy(), use_na_sentinel=False)
+    uniques = pd.Series(found, dtype=object)
     if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
         return unchanged
     numbers = pd.to_numeric(uniques, errors="coerce")
@@ -85,9 +109,8 @@ def numeric_labels(labels: pd.Series, categories: Sequence | None) -> tuple[pd.S
         if as_numbers.isna().any():
             return unchanged
         converted_categories = _integral(as_numbers).tolist()
-    values = _integral(numbers)
-    mapping = dict(zip(uniques.tolist(), values.tolist(), strict=True))
-    return labels.map(mapping).astype(values.dtype), converted_categories
+    values = _integral(numbers).to_numpy()
+    return pd.Series(values[codes], index=labels.index), converted_categories
 
 
 def _integral(numbers: pd.Series) -> pd.Series:
@@ -110,7 +133,7 @@ def figures(
     if kind == "spans":
         return _span_figures(annotations, bootstrap=bootstrap, seed=seed)
     columns = [c for c in ("item", "annotator", "label", "created_at", "gold") if c in annotations]
-    frame = annotations[columns].copy()
+    frame = pd.DataFrame({c: annotations[c] for c in columns}, copy=False)
     frame["label"], domain = numeric_labels(frame["label"], categories)
     if kind == "multilabel":
         return _multilabel_figures(frame, domain, bootstrap=bootstrap, seed=seed)

@@ -276,3 +276,41 @@ def test_numeric_labels_become_numbers_only_when_unambiguous():
     assert numeric_labels(pd.Series(["1", "01"]), None)[0].tolist() == ["1", "01"]
     assert numeric_labels(pd.Series(["1", "low"]), None)[0].tolist() == ["1", "low"]
     assert numeric_labels(pd.Series(["1", "2"]), ["1", "many"])[1] == ["1", "many"]
+
+
+def test_a_relabelling_at_another_time_is_one_label_kept_not_a_multilabel_file(tmp_path):
+    path = tmp_path / "again.csv"
+    path.write_text(
+        "item,annotator,label,created_at\n"
+        "1,a,x,2024-01-01T10:00:00Z\n1,b,x,2024-01-01T10:00:00Z\n"
+        "2,a,y,2024-01-01T10:00:00Z\n2,b,x,2024-01-01T10:00:00Z\n"
+        "2,a,x,2024-01-02T10:00:00Z\n",  # a changed their mind: the later label counts
+        encoding="utf-8",
+    )
+    code, out, _ = run(str(path), "--json", "--bootstrap", "0")
+    assert code == 0
+    report = json.loads(out)
+    assert report["kind"] == "single"
+    assert report["counts"]["duplicates_dropped"] == 1
+    assert report["coefficients"]["percent_agreement"]["value"] == 1.0
+
+
+def test_the_figures_read_only_the_columns_they_need():
+    import pandas as pd
+
+    from guidelines_app.services.agreement_figures import relevant_columns
+
+    frame = pd.DataFrame(
+        {
+            "item": ["1"],
+            "annotator": ["a"],
+            "label": ["x"],
+            "gold": [False],
+            "start": pd.array([None], dtype="Int64"),
+            "end": pd.array([None], dtype="Int64"),
+            "span_text": [None],
+        }
+    )
+    assert list(relevant_columns(frame)) == ["item", "annotator", "label", "gold"]
+    frame.loc[0, ["start", "end"]] = [0, 4]
+    assert list(relevant_columns(frame)) == ["item", "annotator", "label", "gold", "start", "end"]

@@ -8,8 +8,8 @@ profile multiplicities from a multinomial(N, share of each profile), so one
 resample costs O(profiles), not O(items): a (resamples x profiles) count matrix
 times a (profiles x features) matrix gives every resample's sums at once.
 
-Coefficients that depend on who rated what (Cohen, Scott, Conger) resample item
-weights instead and cost O(ratings) per resample.
+Coefficients that depend on who rated what (Cohen, Scott, Conger) resample how
+often each item is drawn instead (``item_count_draws``; pair_bootstrap.py).
 """
 
 from __future__ import annotations
@@ -54,12 +54,19 @@ def profiles_of(counts: np.ndarray) -> Profiles:
     radix = int(counts.max()) + 1
     if q * np.log2(max(radix, 2)) < 62:
         powers = radix ** np.arange(q, dtype=np.int64)
-        key = counts.astype(np.int64) @ powers
-        codes, uniques = pd.factorize(key, sort=False)
-        rows = (uniques[:, None] // powers[None, :]) % radix
-    else:
-        rows, codes = np.unique(counts, axis=0, return_inverse=True)
-        codes = codes.ravel()
+        return profiles_from_keys(counts.astype(np.int64) @ powers, radix, q)
+    rows, codes = np.unique(counts, axis=0, return_inverse=True)
+    codes = codes.ravel()
+    multiplicity = np.bincount(codes, minlength=len(rows))
+    return Profiles(rows.astype(np.int64), multiplicity, codes.astype(np.int64))
+
+
+def profiles_from_keys(key: np.ndarray, radix: int, q: int) -> Profiles:
+    """Profiles from each item's count vector coded as sum_k n_k * radix ** k (every
+    count below ``radix``), in order of first appearance."""
+    codes, uniques = pd.factorize(key, sort=False)
+    powers = radix ** np.arange(q, dtype=np.int64)
+    rows = (uniques[:, None] // powers[None, :]) % radix
     multiplicity = np.bincount(codes, minlength=len(rows))
     return Profiles(rows.astype(np.int64), multiplicity, codes.astype(np.int64))
 
@@ -80,11 +87,17 @@ def resampled_sums(
     return out
 
 
-def item_weight_draws(n_items: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
-    """Resamples one at a time, as how many times each item was drawn."""
+def item_count_draws(n_items: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """Resamples one at a time, as how many times each item was drawn (int64)."""
     rng = np.random.default_rng(seed)
     for _ in range(n_boot):
-        yield np.bincount(rng.integers(0, n_items, n_items), minlength=n_items).astype(float)
+        yield np.bincount(rng.integers(0, n_items, n_items), minlength=n_items)
+
+
+def item_weight_draws(n_items: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """``item_count_draws`` as floats, ready to weight a bincount."""
+    for counts in item_count_draws(n_items, n_boot, seed):
+        yield counts.astype(float)
 
 
 def percentile_interval(values: np.ndarray) -> tuple[float | None, float | None]:

@@ -2,7 +2,8 @@
 
 Who rated what matters here, so profiles do not help: both sides are coded as one
 set of ratings (items of the after side numbered after the before side's, annotators
-shared), and every draw is a vector of item weights over that set. A draw costs
+shared), and every draw is a vector of item weights over that set, whose tables come
+from ``weighted_tables`` (several draws per pass over the rating pairs). A draw costs
 O(rating pairs), so resampling is done only within ``PAIR_BUDGET`` rating-pair visits;
 beyond it the values are given without an interval or p-value, and the reason says so.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement.pair_bootstrap import FLOAT_BITS, lane_bits, weighted_tables
 from guidelines_app.domain.agreement.pairs import rating_pairs
 from guidelines_app.domain.agreement.pairwise import kappa_of_tables
 from guidelines_app.domain.agreement.ratings import Ratings
@@ -117,10 +119,14 @@ def pairwise_draws(
     rng = np.random.default_rng(seed)
     make = _permutation_weights if permute else _bootstrap_weights
     out_b, out_a = np.full(n_draws, np.nan), np.full(n_draws, np.nan)
-    for d in range(n_draws):
-        wb, wa = make(rng, nb, na, shared, only)
-        out_b[d] = mean_kappa(pairs.tables(wb), min_common)
-        out_a[d] = mean_kappa(pairs.tables(wa), min_common)
+    block = max(1, FLOAT_BITS // lane_bits(pairs))  # draws whose tables share one pass
+    for start in range(0, n_draws, block):
+        stop = min(n_draws, start + block)
+        weights = [w for _ in range(start, stop) for w in make(rng, nb, na, shared, only)]
+        tables = weighted_tables(pairs, weights)
+        for d in range(start, stop):
+            out_b[d] = mean_kappa(tables[2 * (d - start)], min_common)
+            out_a[d] = mean_kappa(tables[2 * (d - start) + 1], min_common)
     return PairwiseDraws(out_b, out_a)
 
 

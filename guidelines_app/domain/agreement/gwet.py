@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from guidelines_app.domain.agreement.bootstrap import Profiles, profile_bootstrap, profiles_of
+from guidelines_app.domain.agreement.bootstrap import Profiles, profile_bootstrap
 from guidelines_app.domain.agreement.coefficients import (
     ONE_CATEGORY,
     TOO_FEW_CATEGORIES,
@@ -111,7 +111,7 @@ def chance_corrected_coefficient(
     w = weight_matrix(ratings, weights)
     if model in ("gwet", "uniform") and ratings.n_categories < 2:
         return undefined(name, TOO_FEW_CATEGORIES, counts)
-    profiles = profiles or profiles_of(ratings.counts)
+    profiles = profiles or ratings.profiles
     features = profile_features(profiles, w)
     value = float(_statistic((profiles.multiplicity @ features)[None, :], model, w)[0])
     if not np.isfinite(value):

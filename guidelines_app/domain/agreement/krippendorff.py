@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from guidelines_app.domain.agreement.bootstrap import Profiles, profile_bootstrap, profiles_of
+from guidelines_app.domain.agreement.bootstrap import Profiles, profile_bootstrap
 from guidelines_app.domain.agreement.coefficients import (
     NO_PAIRABLE,
     ONE_CATEGORY,
@@ -106,7 +106,7 @@ def krippendorff_alpha(
     reason = basic_reason(ratings)
     if reason:
         return undefined(name, reason, counts)
-    profiles = profiles or profiles_of(ratings.counts)
+    profiles = profiles or ratings.profiles
     features = _profile_features(profiles, ratings.values, level)
     sums = (profiles.multiplicity @ features)[None, :]
     point = _alpha_from_sums(sums, ratings.values, level)[0]
@@ -157,7 +157,7 @@ def _standard_error(profiles: Profiles, values: np.ndarray, level: str) -> float
 
 
 def _why_undefined(ratings: Ratings) -> str:
-    o = coincidences(ratings.counts)
+    o = coincidences(ratings.profiles.rows, ratings.profiles.multiplicity)
     if o.sum() == 0:
         return NO_PAIRABLE
     return ONE_CATEGORY
@@ -165,6 +165,9 @@ def _why_undefined(ratings: Ratings) -> str:
 
 def coincidence_matrix(ratings: Ratings) -> pd.DataFrame:
     """The coincidence matrix, labelled by category (rows and columns in category order)."""
-    o = coincidences(ratings.counts) if ratings.n_items else np.zeros((ratings.n_categories,) * 2)
+    if ratings.n_items:  # over distinct count vectors, each weighted by how many items have it
+        o = coincidences(ratings.profiles.rows, ratings.profiles.multiplicity)
+    else:
+        o = np.zeros((ratings.n_categories,) * 2)
     labels = pd.Index(ratings.categories, name="label")
     return pd.DataFrame(o, index=labels, columns=labels)

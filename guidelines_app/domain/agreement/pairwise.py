@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from guidelines_app.domain.agreement.bootstrap import item_weight_draws, percentile_interval
+from guidelines_app.domain.agreement.bootstrap import percentile_interval
 from guidelines_app.domain.agreement.coefficients import (
     NO_PAIRABLE,
     NO_RATINGS,
@@ -20,6 +20,11 @@ from guidelines_app.domain.agreement.coefficients import (
     coefficient,
     counts_of,
     undefined,
+)
+from guidelines_app.domain.agreement.pair_bootstrap import (
+    PairStatistic,
+    PairSums,
+    pair_bootstrap,
 )
 from guidelines_app.domain.agreement.pairs import RatingPairs, rating_pairs
 from guidelines_app.domain.agreement.ratings import Ratings
@@ -143,6 +148,47 @@ def _mean_over_pairs(tables: np.ndarray, w: np.ndarray, scott: bool, min_common:
     return float(values[usable].mean()) if usable.any() else np.nan
 
 
+def mean_over_pairs(
+    tables: np.ndarray,
+    w: np.ndarray,
+    scott: bool,
+    min_common: int,
+    marginals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Per stack of (pairs, q, q) tables (shape (b, pairs, q, q)): the mean coefficient
+    over pairs with ``min_common`` items whose coefficient is defined, NaN if none.
+    ``marginals`` (items, row and column totals) may be given when already known."""
+    b, n_pairs, q = tables.shape[:3]
+    n, rows, cols = (
+        marginals
+        if marginals is not None
+        else PairSums.marginals.func(PairSums(tables, None, None, None))
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = (tables.reshape(b, n_pairs, q * q) @ w.ravel()) / n
+        rows, cols = rows / n[:, :, None], cols / n[:, :, None]
+    if scott:
+        pooled = (rows + cols) / 2.0
+        expected = ((pooled @ w) * pooled).sum(axis=2)
+    else:
+        expected = ((rows @ w) * cols).sum(axis=2)
+    values = chance_corrected(observed, expected)
+    usable = (n >= min_common) & np.isfinite(values)
+    count = usable.sum(axis=1)
+    total = np.where(usable, values, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def mean_pairwise_statistic(w: np.ndarray, scott: bool, min_common: int) -> PairStatistic:
+    """The mean pairwise coefficient of each resample, for ``pair_bootstrap``."""
+
+    def statistic(sums: PairSums) -> np.ndarray:
+        return mean_over_pairs(sums.tables, w, scott, min_common, sums.marginals)
+
+    return statistic
+
+
 def mean_pairwise(
     ratings: Ratings,
     *,
@@ -172,9 +218,12 @@ def mean_pairwise_many(
     bootstrap: int = 0,
     seed: int = 0,
     pairs: RatingPairs | None = None,
+    draws: np.ndarray | None = None,
 ) -> list[Coefficient]:
     """Several (weights, scott) variants sharing one set of pairs and of resamples: a
-    resample costs O(rating pairs), so sharing it matters on large data."""
+    resample costs O(rating pairs), so sharing it matters on large data. ``draws``, if
+    given, are the variants' values over resamples already drawn (resamples x variants,
+    as ``pair_bootstrap`` returns them), used for the intervals instead of resampling."""
     names = [
         _pair_name(weights, "scott_pi" if scott else "cohen_kappa") + "_mean_pairwise"
         for weights, scott in variants
@@ -197,13 +246,10 @@ def mean_pairwise_many(
     for name, (w, scott) in zip(names, matrices, strict=True):
         value = _mean_over_pairs(tables, w, scott, min_common)
         results.append(coefficient(name, value, counts, reason=_why_no_mean(tables, min_common)))
-    if bootstrap > 0 and any(r.value is not None for r in results):
-        draws = np.full((bootstrap, len(variants)), np.nan)
-        for b, item_w in enumerate(item_weight_draws(ratings.n_items, bootstrap, seed)):
-            resampled = pairs.tables(item_w)
-            for v, (w, scott) in enumerate(matrices):
-                if results[v].value is not None:
-                    draws[b, v] = _mean_over_pairs(resampled, w, scott, min_common)
+    if draws is None and bootstrap > 0 and any(r.value is not None for r in results):
+        statistics = [mean_pairwise_statistic(w, scott, min_common) for w, scott in matrices]
+        draws = pair_bootstrap(pairs, statistics, bootstrap, seed)
+    if draws is not None:
         results = [
             r if r.value is None else r.with_interval(*percentile_interval(draws[:, v]))
             for v, r in enumerate(results)

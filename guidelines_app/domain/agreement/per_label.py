@@ -9,7 +9,6 @@ import numpy as np
 from guidelines_app.domain.agreement.bootstrap import (
     Profiles,
     percentile_interval,
-    profiles_of,
     resampled_sums,
 )
 from guidelines_app.domain.agreement.coefficients import finite_or_none, json_number
@@ -68,7 +67,7 @@ def per_label_agreement(
     ratings: Ratings, *, bootstrap: int = 0, seed: int = 0, profiles: Profiles | None = None
 ) -> list[LabelAgreement]:
     q = ratings.n_categories
-    profiles = profiles or profiles_of(ratings.counts)
+    profiles = profiles or ratings.profiles
     features = _features(profiles)
     sums = (profiles.multiplicity @ features)[None, :]
     specific, alpha = (v[0] for v in _statistics(sums, q))

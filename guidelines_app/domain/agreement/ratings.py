@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement.bootstrap import Profiles, profiles_from_keys, profiles_of
 from guidelines_app.domain.errors import InvalidInput, Problem
 
 
@@ -62,17 +64,43 @@ class Ratings:
     @cached_property
     def counts(self) -> np.ndarray:
         """Items x categories matrix: how many annotators chose each category."""
+        if "profiles" in self.__dict__:  # already known: no second pass over the ratings
+            return self.profiles.rows[self.profiles.item_profile]
         q = self.n_categories
-        flat = np.bincount(self.item.astype(np.int64) * q + self.label, minlength=self.n_items * q)
-        return flat.reshape(self.n_items, q)
+        flat = self.item.astype(np.int64) * q
+        flat += self.label
+        return np.bincount(flat, minlength=self.n_items * q).reshape(self.n_items, q)
 
     @cached_property
     def ratings_per_item(self) -> np.ndarray:
+        if "counts" in self.__dict__:
+            return self.counts.sum(axis=1)
+        if "profiles" in self.__dict__:
+            return self.profiles.ratings_per_profile[self.profiles.item_profile]
         return np.bincount(self.item, minlength=self.n_items)
 
     @cached_property
     def n_pairable_items(self) -> int:
-        return int(np.count_nonzero(self.ratings_per_item >= 2))
+        profiles = self.profiles
+        return int(profiles.multiplicity[profiles.ratings_per_profile >= 2].sum())
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        """The distinct count vectors of the items (bootstrap.py), computed once and shared
+        by every coefficient over items. Each item's vector is coded as one number,
+        sum over its ratings of radix ** label, with one weighted bincount over the
+        ratings, so the items x categories matrix need not be built first. With one
+        rating per (item, annotator), no count exceeds the number of annotators."""
+        if "counts" not in self.__dict__ and self.n_items:
+            q = self.n_categories
+            radix = self.n_annotators + 1
+            if "ratings_per_item" in self.__dict__ or q * np.log2(max(radix, 2)) >= 52:
+                radix = int(self.ratings_per_item.max()) + 1  # tighter, one more pass
+            if q * np.log2(max(radix, 2)) < 52:  # every key exact in a float64
+                powers = float(radix) ** np.arange(self.n_categories)
+                key = np.bincount(self.item, weights=powers[self.label], minlength=self.n_items)
+                return profiles_from_keys(key.astype(np.int64), radix, self.n_categories)
+        return profiles_of(self.counts)
 
     def annotator_index(self, annotator: object) -> int:
         matches = np.flatnonzero(self.annotator_ids == annotator)
@@ -110,7 +138,7 @@ def _code_labels(
     return codes.astype(np.int32), tuple(_plain(c) for c in uniques), values, numeric
 
 
-def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _factorize(column: pd.Series, dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray]:
     """Codes in sorted order of the values. Integers over a compact range are coded by
     direct lookup, several times faster than hashing."""
     values = column.to_numpy()
@@ -118,15 +146,15 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         low, high = int(values.min()), int(values.max())
         span = high - low + 1
         if span <= 4 * len(values) + 1024:
-            shifted = values - low
+            shifted = (values - low if low else values).astype(np.intp, copy=False)
             seen = np.zeros(span, dtype=bool)
             seen[shifted] = True
             if seen.all():  # already codes 0..k-1 (plus an offset): nothing to look up
-                return shifted.astype(np.int32), np.arange(low, high + 1)
-            rank = np.cumsum(seen, dtype=np.int64) - 1
-            return rank[shifted].astype(np.int32), np.flatnonzero(seen) + low
+                return shifted.astype(dtype), np.arange(low, high + 1)
+            rank = np.cumsum(seen, dtype=dtype) - 1
+            return rank[shifted], np.flatnonzero(seen) + low
     codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int32), uniques
+    return codes.astype(dtype), uniques
 
 
 def _plain(value: object) -> object:
@@ -159,7 +187,7 @@ def prepare(
             f"{int(anonymous.sum())} labelled rows have no item or no annotator",
             problems=[Problem("missing item or annotator", path=f"rows[{r}]") for r in rows],
         )
-    if "created_at" in frame.columns:
+    if "created_at" in frame.columns and _needs_time_order(frame["created_at"]):
         frame = frame.sort_values("created_at", kind="stable", na_position="first")
     gold_rows = None
     if "gold" in frame.columns:
@@ -168,9 +196,11 @@ def prepare(
             gold_rows = frame[is_gold]
             frame = frame[~is_gold]
     label_codes, cats, values, ordered = _code_labels(frame[label], categories)
-    item_codes, item_ids = _factorize(frame[item])
+    item_codes, item_ids = _factorize(frame[item], np.intp)
     annot_codes, annot_ids = _factorize(frame[annotator])
-    order, dropped = _latest_rating_per_annotator(item_codes, annot_codes, len(annot_ids))
+    order, dropped = _latest_rating_per_annotator(
+        item_codes, annot_codes, len(item_ids), len(annot_ids)
+    )
     gold_item = gold_label = None
     if gold_rows is not None:
         gold_item, gold_label = _code_gold(gold_rows, item, label, pd.Index(item_ids), cats)
@@ -189,29 +219,70 @@ def prepare(
     )
 
 
+def _needs_time_order(created_at: pd.Series) -> bool:
+    """Whether a stable sort by time (undated rows first) would move any row: not when no
+    row is dated or the rows already come in time order."""
+    dated = created_at.notna()
+    if not dated.any():
+        return False
+    return not (dated.all() and created_at.is_monotonic_increasing)
+
+
 _BITSET_LIMIT = 100_000_000
 
 
 def _latest_rating_per_annotator(
-    item: np.ndarray, annotator: np.ndarray, n_annotators: int
+    item: np.ndarray, annotator: np.ndarray, n_items: int, n_annotators: int
 ) -> tuple[np.ndarray | None, int]:
     """Rows to keep (None: all, in input order) and how many repeated ratings were dropped.
 
     A bitset over (item, annotator) finds out cheaply that nothing repeats, the usual
     case; otherwise a stable sort by (item, annotator) keeps the last row of each run.
     """
-    key = item.astype(np.int64) * max(n_annotators, 1) + annotator
-    n_keys = (int(item.max()) + 1) * max(n_annotators, 1) if len(item) else 0
-    if n_keys <= _BITSET_LIMIT:
-        seen = np.zeros(n_keys, dtype=bool)
-        seen[key] = True
-        if np.count_nonzero(seen) == len(key):
-            return None, 0
+    if not _may_repeat(item, annotator, n_items, max(n_annotators, 1)):
+        return None, 0
+    key = item.astype(np.int64) * max(n_annotators, 1)
+    key += annotator
     order = np.argsort(key, kind="stable")
     key = key[order]
     last_of_run = np.ones(len(key), dtype=bool)
     last_of_run[:-1] = key[1:] != key[:-1]
     return order[last_of_run], int(len(key) - last_of_run.sum())
+
+
+_CHUNK_BITS = 1 << 21
+
+
+def _may_repeat(item: np.ndarray, annotator: np.ndarray, n_items: int, n_annotators: int) -> bool:
+    """False when no (item, annotator) occurs twice. Rows grouped by item (the usual
+    layout of an export) are checked a slice of items at a time with one small bitset,
+    reused; otherwise with one bitset over every (item, annotator), if not too large."""
+    if len(item) < 2:
+        return False
+    if (item[1:] >= item[:-1]).all():
+        step = max(1, _CHUNK_BITS // n_annotators)
+        bounds = np.searchsorted(item, np.arange(0, n_items + step, step))
+        seen = np.zeros(step * n_annotators, dtype=bool)
+        for start, stop in pairwise(bounds):
+            if stop - start < 2:
+                continue
+            key = item[start:stop] - item[start]
+            key *= n_annotators
+            key += annotator[start:stop]
+            used = seen[: (int(item[stop - 1] - item[start]) + 1) * n_annotators]
+            used[:] = False
+            used[key] = True
+            if np.count_nonzero(used) != stop - start:
+                return True
+        return False
+    n_keys = n_items * n_annotators
+    if n_keys > _BITSET_LIMIT:
+        return True
+    key = item.astype(np.int64) * n_annotators
+    key += annotator
+    seen = np.zeros(n_keys, dtype=bool)
+    seen[key] = True
+    return np.count_nonzero(seen) != len(key)
 
 
 def _code_gold(

@@ -15,22 +15,23 @@ from guidelines_app.domain.agreement.annotators import (
     annotator_agreement,
     gold_accuracy,
 )
-from guidelines_app.domain.agreement.bootstrap import profiles_of
 from guidelines_app.domain.agreement.coefficients import Coefficient, json_number
-from guidelines_app.domain.agreement.conger import conger_kappa
+from guidelines_app.domain.agreement.conger import conger_kappa, conger_statistic
 from guidelines_app.domain.agreement.gwet import gwet_ac1, gwet_ac2
 from guidelines_app.domain.agreement.kappa import brennan_prediger, fleiss_kappa, percent_agreement
 from guidelines_app.domain.agreement.krippendorff import coincidence_matrix, krippendorff_alpha
-from guidelines_app.domain.agreement.pairs import rating_pairs
+from guidelines_app.domain.agreement.pair_bootstrap import pair_bootstrap
+from guidelines_app.domain.agreement.pairs import RatingPairs, rating_pairs
 from guidelines_app.domain.agreement.pairwise import (
     MIN_COMMON,
     common_items_matrix,
     mean_pairwise_many,
+    mean_pairwise_statistic,
     pairwise_matrix,
 )
 from guidelines_app.domain.agreement.per_label import LabelAgreement, per_label_agreement
 from guidelines_app.domain.agreement.ratings import Ratings, ensure_ratings
-from guidelines_app.domain.agreement.weights import LEVELS, weight_name
+from guidelines_app.domain.agreement.weights import LEVELS, weight_matrix, weight_name
 from guidelines_app.domain.errors import InvalidInput
 
 SCHEMA_VERSION = 1
@@ -105,20 +106,26 @@ def compute_all(
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}")
     ratings = ensure_ratings(frame_or_ratings, categories)
-    profiles = profiles_of(ratings.counts)
+    profiles = ratings.profiles
     pairs = rating_pairs(ratings)
     boot = {"bootstrap": bootstrap, "seed": seed}
     weighted = weights is not None and weight_name(weights) != "identity"
     variants = [(None, False), (None, True)] + ([(weights, False)] if weighted else [])
+    conger_weights = [None, weights] if weighted else [None]
+    draws = _pair_draws(ratings, pairs, variants, conger_weights, min_common, bootstrap, seed)
     cohen, scott, *cohen_weighted = mean_pairwise_many(
-        ratings, variants, min_common=min_common, pairs=pairs, **boot
+        ratings, variants, min_common=min_common, pairs=pairs, draws=draws[0], **boot
+    )
+    conger, *conger_weighted = (
+        conger_kappa(ratings, weights=w, profiles=profiles, pairs=pairs, draws=d, **boot)
+        for w, d in zip(conger_weights, draws[1], strict=True)
     )
     found = [
         percent_agreement(ratings, profiles=profiles, **boot),
         cohen,
         scott,
         fleiss_kappa(ratings, profiles=profiles, **boot),
-        conger_kappa(ratings, profiles=profiles, **boot),
+        conger,
         brennan_prediger(ratings, profiles=profiles, **boot),
         gwet_ac1(ratings, profiles=profiles, **boot),
         krippendorff_alpha(ratings, level="nominal", profiles=profiles, **boot),
@@ -140,7 +147,7 @@ def compute_all(
         found += [
             *cohen_weighted,
             fleiss_kappa(ratings, weights=weights, profiles=profiles, **boot),
-            conger_kappa(ratings, weights=weights, profiles=profiles, **boot),
+            *conger_weighted,
             gwet_ac2(ratings, weights=weights, profiles=profiles, **boot),
         ]
         keys += [
@@ -173,3 +180,27 @@ def compute_all(
         gold=gold_accuracy(ratings),
         categories=ratings.categories,
     )
+
+
+def _pair_draws(
+    ratings: Ratings,
+    pairs: RatingPairs,
+    variants: list[tuple[str | np.ndarray | None, bool]],
+    conger_weights: list[str | np.ndarray | None],
+    min_common: int,
+    bootstrap: int,
+    seed: int,
+) -> tuple[np.ndarray | None, list[np.ndarray | None]]:
+    """One bootstrap pass for every coefficient over annotator pairs (Cohen, Scott and
+    Conger variants), which share the resamples: the mean pairwise variants' values
+    (resamples x variants) and each Conger variant's."""
+    if bootstrap <= 0 or ratings.n_annotators < 2 or pairs.n_rating_pairs == 0:
+        return None, [None] * len(conger_weights)
+    statistics = [
+        mean_pairwise_statistic(weight_matrix(ratings, w), scott, min_common)
+        for w, scott in variants
+    ]
+    statistics += [conger_statistic(weight_matrix(ratings, w)) for w in conger_weights]
+    values = pair_bootstrap(pairs, statistics, bootstrap, seed, by_size=True)
+    k = len(variants)
+    return values[:, :k], [values[:, k + j] for j in range(len(conger_weights))]

@@ -87,6 +87,40 @@ def test_repeated_ratings_are_found_without_the_bitset_too(monkeypatch):
     assert kept == {(1, "y"), (2, "z")}
 
 
+@pytest.mark.parametrize("chunk_bits", [4, 1 << 21])
+def test_repeats_in_rows_grouped_by_item_are_found_slice_by_slice(monkeypatch, chunk_bits):
+    # Items in order, checked a few items at a time: a repeat is found wherever it falls.
+    monkeypatch.setattr(ratings_module, "_CHUNK_BITS", chunk_bits)
+    rows = [(item, annotator, "x") for item in range(40) for annotator in ("a", "b", "c")]
+    assert (
+        prepare(pd.DataFrame(rows, columns=["item", "annotator", "label"])).duplicates_dropped == 0
+    )
+    for at in (0, 17, 39):
+        repeated = [*rows[: 3 * at + 2], (at, "a", "y"), *rows[3 * at + 2 :]]
+        frame = pd.DataFrame(repeated, columns=["item", "annotator", "label"])
+        ratings = prepare(frame)
+        assert ratings.duplicates_dropped == 1
+        assert ratings.categories[ratings.label[3 * at]] == "y"  # the later row wins
+
+
+def test_undated_rows_keep_their_order_without_sorting_the_table():
+    frame = pd.DataFrame(
+        {
+            "item": [1, 1, 1],
+            "annotator": ["a", "a", "b"],
+            "label": ["old", "new", "new"],
+            "created_at": pd.Series([pd.NaT] * 3, dtype="datetime64[ns, UTC]"),
+        }
+    )
+    ratings = prepare(frame)
+    assert ratings.duplicates_dropped == 1
+    assert [ratings.categories[c] for c in ratings.label] == ["new", "new"]
+    assert ratings_module._needs_time_order(frame["created_at"]) is False
+    dated = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02"]))
+    assert ratings_module._needs_time_order(dated) is False  # already in time order
+    assert ratings_module._needs_time_order(dated[::-1].reset_index(drop=True)) is True
+
+
 def test_gold_rows_are_kept_apart_from_agreement():
     data = pd.DataFrame(
         {

@@ -51,6 +51,7 @@ def read_annotations(
     builder = TableBuilder(name)
     try:
         _dispatch(format, text, builder, columns, annotator, max_line_bytes)
+        del text  # the rows are in the builder now: on a large file, memory for the table
         return builder.finish(format, sha256, collapse_dimension=format.startswith("labelstudio"))
     except TooManyProblems:
         raise invalid(builder.filename, builder.problems) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from guidelines_app.domain.errors import InvalidInput, Problem
+
+from .sparse import SparseColumn
 
 COLUMNS = (
     "item",
@@ -78,23 +81,28 @@ def epoch_to_iso(value: float) -> str:
 
 
 class TableBuilder:
-    """Collects rows and problems; ``finish`` raises if any problem was found."""
+    """Collects rows and problems; ``finish`` raises if any problem was found.
+
+    Memory matters on million-row files: record and line numbers are machine integers,
+    item ids are shared strings, and columns that are usually empty are only counted.
+    """
 
     def __init__(self, filename: str) -> None:
         self.filename = filename or "<input>"
         self.item: list[str] = []
         self.annotator: list[str] = []
         self.label: list[str] = []
-        self.created_at: list[str | None] = []
-        self.gold: list[bool] = []
-        self.dimension: list[str] = []
-        self.start: list[int | None] = []
-        self.end: list[int | None] = []
-        self.span_text: list[str | None] = []
-        self.label_path: list[str | None] = []
-        self.record: list[int] = []
-        self.line: list[int | None] = []
+        self.created_at = SparseColumn(None)
+        self.gold = bytearray()
+        self.dimension = SparseColumn("")
+        self.start = SparseColumn(None)
+        self.end = SparseColumn(None)
+        self.span_text = SparseColumn(None)
+        self.label_path = SparseColumn(None)
+        self.record = array("q")
+        self.line = array("q")  # -1: no line
         self.items: dict[str, dict[str, Any]] = {}
+        self.item_pool: dict[str, str] = {}
         self.problems: list[Problem] = []
         self.skipped: Counter[str] = Counter()
         self.notes: list[str] = []
@@ -136,11 +144,11 @@ class TableBuilder:
             self._empty(item, annotator, label, line, where)
             return
         pool = self.pool
-        self.item.append(item)
+        self.item.append(self.item_pool.setdefault(item, item))
         self.annotator.append(pool.setdefault(annotator, annotator))
         self.label.append(pool.setdefault(label, label))
         self.record.append(record)
-        self.line.append(line)
+        self.line.append(-1 if line is None else line)
         self.created_at.append(created_at)
         self.gold.append(gold)
         self.dimension.append(pool.setdefault(dimension, dimension))
@@ -170,11 +178,11 @@ class TableBuilder:
             self._empty(item, annotator, label, line, "")
             return
         pool = self.pool
-        self.item.append(item)
+        self.item.append(self.item_pool.setdefault(item, item))
         self.annotator.append(pool.setdefault(annotator, annotator))
         self.label.append(pool.setdefault(label, label))
         self.record.append(record)
-        self.line.append(line)
+        self.line.append(-1 if line is None else line)
         self.created_at.append(created_at)
         self.gold.append(gold)
         self.dimension.append(pool.setdefault(dimension, dimension))
@@ -198,39 +206,49 @@ class TableBuilder:
             reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
             message = "no annotations found" + (f" (skipped: {reasons})" if reasons else "")
             raise invalid(self.filename, [Problem(message, path=self.filename)])
+        self.item_pool = {}
         created = self._timestamps()
         self.fail_if_problems()
-        if collapse_dimension and len(set(self.dimension)) == 1:
-            dimension: list[str] | str = ""
+        self.line = array("q")  # only the timestamps' problems needed line numbers
+        size = len(self.item)
+        columns: dict[str, Any] = {}
+        for name in ("item", "annotator", "label"):  # each list is let go once converted
+            columns[name] = pd.Series(getattr(self, name), dtype=object)
+            setattr(self, name, [])
+        columns["created_at"] = created
+        columns["gold"] = pd.Series(np.frombuffer(self.gold, dtype=bool).copy())
+        if self.dimension.all_default or (collapse_dimension and len(set(self.dimension)) == 1):
+            columns["dimension"] = ""
         else:
-            dimension = self.dimension
-        frame = pd.DataFrame(
-            {
-                "item": pd.Series(self.item, dtype=object),
-                "annotator": pd.Series(self.annotator, dtype=object),
-                "label": pd.Series(self.label, dtype=object),
-                "created_at": created,
-                "gold": pd.Series(self.gold, dtype=bool),
-                "dimension": dimension,
-                "start": _nullable_int(self.start),
-                "end": _nullable_int(self.end),
-                "span_text": pd.Series(self.span_text, dtype=object),
-                "label_path": pd.Series(self.label_path, dtype=object),
-            }
-        )
+            columns["dimension"] = pd.Series(list(self.dimension), dtype=object)
+        columns["start"] = _nullable_int(self.start)
+        columns["end"] = _nullable_int(self.end)
+        for name in ("span_text", "label_path"):
+            column = getattr(self, name)
+            values = np.full(size, None, dtype=object) if column.all_default else list(column)
+            columns[name] = pd.Series(values, dtype=object)
+        frame = pd.DataFrame(columns, copy=False)  # no copy into one block per dtype
+        del columns
         warnings = [f"skipped {n} {why}" for why, n in sorted(self.skipped.items())]
         warnings += self.notes
-        duplicate = _duplicate_warning(frame, self.record)
+        item_codes, item_ids = pd.factorize(frame["item"])
+        annotator_codes, annotator_ids = pd.factorize(frame["annotator"])
+        duplicate = _duplicate_warning(frame, self.record, item_codes, annotator_codes)
+        self.record = array("q")
         if duplicate:
             warnings.append(duplicate)
         warnings.append(
-            f"read {len(frame):,} annotation rows on {frame['item'].nunique():,} items "
-            f"by {frame['annotator'].nunique():,} annotators"
+            f"read {len(frame):,} annotation rows on {len(item_ids):,} items "
+            f"by {len(annotator_ids):,} annotators"
         )
         return AnnotationFile(frame, self.items, format_name, sha256, warnings)
 
     def _timestamps(self) -> pd.Series:
-        raw = pd.Series(self.created_at, dtype=object)
+        if self.created_at.all_default:
+            return pd.Series(
+                pd.NaT, index=pd.RangeIndex(len(self.item)), dtype="datetime64[ns, UTC]"
+            )
+        raw = pd.Series(list(self.created_at), dtype=object)
         present = raw.notna()
         if not present.any():
             return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
@@ -246,13 +264,17 @@ class TableBuilder:
         for index in raw.index[present & parsed.isna()]:
             self.problem(
                 f"created_at {raw[index]!r} is not an ISO 8601 date-time",
-                line=self.locate(self.line[index]),
+                line=self.locate(None if self.line[index] < 0 else self.line[index]),
             )
         return parsed
 
 
-def _nullable_int(values: list[int | None]) -> pd.Series:
+def _nullable_int(values: SparseColumn) -> pd.Series:
     size = len(values)
+    if values.all_default:
+        return pd.Series(
+            pd.arrays.IntegerArray(np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool))
+        )
     mask = np.fromiter((v is None for v in values), dtype=bool, count=size)
     if mask.all():
         data = np.zeros(size, dtype=np.int64)
@@ -261,15 +283,29 @@ def _nullable_int(values: list[int | None]) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(data, mask))
 
 
-def _duplicate_warning(frame: pd.DataFrame, records: list[int]) -> str:
+def _duplicate_warning(
+    frame: pd.DataFrame, records: array, item_codes: np.ndarray, annotator_codes: np.ndarray
+) -> str:
     """Several annotation records by one annotator on one item and dimension are all kept."""
-    keys = frame[["item", "annotator", "dimension"]].assign(record=records).drop_duplicates()
-    repeated = keys.duplicated(["item", "annotator", "dimension"], keep=False)
+    dimension_codes, dimensions = pd.factorize(frame["dimension"])
+    key = item_codes.astype(np.int64) * (int(annotator_codes.max()) + 1) + annotator_codes
+    key = key * max(len(dimensions), 1) + dimension_codes
+    span = int(key.max()) + 1
+    if span <= 64 * len(key):  # a bitset says cheaply that nothing repeats, the usual case
+        seen = np.zeros(span, dtype=bool)
+        seen[key] = True
+        if np.count_nonzero(seen) == len(key):
+            return ""
+    elif len(pd.unique(key)) == len(key):
+        return ""
+    keys = pd.DataFrame({"key": key, "record": np.frombuffer(records, dtype=np.int64)})
+    keys = keys.drop_duplicates()
+    repeated = keys.duplicated("key", keep=False)
     if not repeated.any():
         return ""
-    groups = keys[repeated].drop_duplicates(["item", "annotator", "dimension"])
+    groups = keys.loc[repeated, "key"].nunique()
     return (
-        f"{len(groups):,} (item, annotator, dimension) combinations have more than one "
+        f"{groups:,} (item, annotator, dimension) combinations have more than one "
         f"annotation ({int(repeated.sum()):,} annotations); all rows are kept"
     )
 
