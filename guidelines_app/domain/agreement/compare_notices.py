@@ -69,11 +69,11 @@ def comparison_notices(
 ) -> list[Notice]:
     notices = side_notices("before", before) + side_notices("after", after)
     if kind in (UNPAIRED, PARTLY_PAIRED) and before.n_annotations and after.n_annotations:
-        what = "no item" if kind == UNPAIRED else "only some items"
+        what = "no item was" if kind == UNPAIRED else "only some items were"
         notices.append(
             Notice(
                 kind.replace(" ", "_"),
-                f"{what} were annotated under both releases, so the comparison is "
+                f"{what} annotated under both releases, so the comparison is "
                 f"{kind}: differences between the item samples count as differences "
                 "between the releases",
             )

@@ -346,3 +346,12 @@ def test_no_resamples_requested_is_not_mistaken_for_the_budget():
     result = compare_releases(before, relabelled(before, 0.8), n_boot=0, n_perm=0)
     assert "not_resampled" not in codes(result)
     assert result.metric("cohen_kappa_mean_pairwise").difference is not None
+
+
+def test_the_unpaired_notice_reads_as_english():
+    from guidelines_app.domain.agreement.compare_notices import comparison_notices
+
+    before = pd.DataFrame({"item": [1, 1], "annotator": ["a", "b"], "label": ["x", "x"]})
+    after = pd.DataFrame({"item": [2, 2], "annotator": ["a", "b"], "label": ["x", "y"]})
+    notices = comparison_notices(before, after, prepare(before), prepare(after), "unpaired")
+    assert any(n.message.startswith("no item was annotated under both releases") for n in notices)
