@@ -265,24 +265,15 @@ def supersede(
         raise InvalidInput(problems=[Problem(f"decision #{by_id} is not active", "by")])
     if current.status != DecisionStatus.ACTIVE:
         raise Conflict(f"decision #{decision_id} is already {current.status}")
-    decision = _bump(
+    return _end(
         session,
         decision_id,
         expected_version,
-        status=DecisionStatus.SUPERSEDED.value,
-        superseded_by_id=by_id,
-        updated_at=utcnow(),
-    )
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action="decision.supersede",
-        object_type="decision",
-        object_id=decision_id,
+        actor_id,
         summary=f"superseded by #{by_id}",
+        status=DecisionStatus.SUPERSEDED,
+        superseded_by_id=by_id,
     )
-    session.commit()
-    return decision
 
 
 def retire(
@@ -299,21 +290,39 @@ def retire(
     current = get_decision(session=session, decision_id=decision_id)
     if current.status != DecisionStatus.ACTIVE:
         raise Conflict(f"decision #{decision_id} is already {current.status}")
-    decision = _bump(
+    return _end(
         session,
         decision_id,
         expected_version,
-        status=DecisionStatus.RETIRED.value,
+        actor_id,
+        summary=reason[:500],
+        status=DecisionStatus.RETIRED,
         retired_reason=reason,
-        updated_at=utcnow(),
     )
+
+
+def _end(
+    session: Session,
+    decision_id: int,
+    expected_version: int | None,
+    actor_id: int | None,
+    *,
+    summary: str,
+    status: DecisionStatus,
+    **values: object,
+) -> Decision:
+    """Supersede or retire: the versioned status change, audited, committed."""
+    decision = _bump(
+        session, decision_id, expected_version, status=status.value, updated_at=utcnow(), **values
+    )
+    action = "decision.supersede" if status == DecisionStatus.SUPERSEDED else "decision.retire"
     audit.record(
         session,
         actor_id=actor_id,
-        action="decision.retire",
+        action=action,
         object_type="decision",
         object_id=decision_id,
-        summary=reason[:500],
+        summary=summary,
     )
     session.commit()
     return decision
