@@ -12,10 +12,14 @@ PORT ?= 5000
 
 install: $(VENV)/.installed $(HTMX)
 
+# irrCAC, a reference peer for tests and benchmarks, declares coverage<7 and
+# scipy==1.12 without using either; coverage 6 breaks numba's import, so it comes
+# without them (pandas and scipy are already there).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps 'irrCAC==0.4.4'
 	touch $@
 
 # htmx comes from the npm registry at a pinned version (package-lock.json), never a CDN.

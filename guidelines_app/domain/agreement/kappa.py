@@ -21,7 +21,7 @@ def percent_agreement(
 
 def is_balanced(ratings: Ratings) -> bool:
     """Every item has the same number (two or more) of ratings: Fleiss' (1971) setting."""
-    m = ratings.ratings_per_item
+    m = ratings.profiles.ratings_per_profile  # every profile is some item's
     return len(m) > 0 and m.min() == m.max() and m[0] >= 2
 
 

@@ -177,6 +177,12 @@ def prepare(
             "missing columns",
             problems=[Problem(f"column {c!r} is required", path=c) for c in missing],
         )
+    if categories is None:
+        from guidelines_app.domain.agreement import ratings_scan  # numba, imported on use
+
+        scanned = ratings_scan.scan(frame, item, annotator, label)
+        if scanned is not None:
+            return scanned
     present = frame[label].notna().to_numpy()
     if not present.all():
         frame = frame[present]
