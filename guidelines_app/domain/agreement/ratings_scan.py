@@ -67,39 +67,41 @@ def _compile() -> tuple[Any, Any, Any]:
     ) -> tuple:  # fmt: skip
         """Annotators 0..63, labels 0..7: each item's key is written to keys[start + run].
         Returns (runs, status, annotators seen as a bit mask); status 0 fine, 1 a value
-        outside those ranges, 2 rows not grouped by item or a repeated rating.
-        Branch-free: a new item clears the running key and mask through ``keep``.
-        Indexing chunk views from zero (and the output by an unsigned run) spares the
-        loop numpy's negative-index handling."""
+        outside those ranges or rows not grouped by item (the wide pass tells which),
+        2 a repeated rating. Branch-free: a new item clears the running key and mask
+        through ``keep``. Indexing chunk views from zero (and the output by an unsigned
+        run) spares the loop numpy's negative-index handling."""
         item, annotator, label = item[start:stop], annotator[start:stop], label[start:stop]
         out = keys[start:stop]
+        powers = np.empty(8, np.int64)
+        for k in range(8):
+            powers[k] = np.int64(1) << (7 * k)
         current = item[0]
         run = 0
         key = 0
         mask = 0
         seen = 0
-        disorder = 0
         repeated = 0
-        spill = 0
+        outside = 0
         for i in range(len(item)):
             it = item[i]
             a = annotator[i]
             lab = label[i]
             step = it - current
-            disorder |= step  # negative somewhere: not grouped by item
             current = it
             new = np.int64(step != 0)
             run += new
             keep = new - 1
-            spill |= a | (lab << 3)  # below 64 exactly when both are in range
+            # below 64 exactly when both are in range and the item did not go back
+            outside |= a | (lab << 3) | (step >> 63)
             bit = np.int64(1) << (a & 63)
             mask &= keep
             repeated |= mask & bit
             mask |= bit
             seen |= bit
-            key = (key & keep) + (np.int64(1) << (7 * (lab & 7)))
+            key = (key & keep) + powers[lab & 7]
             out[np.uint64(run)] = key
-        status = 1 if spill & ~63 else (2 if disorder < 0 or repeated != 0 else 0)
+        status = 1 if outside & ~63 else (2 if repeated != 0 else 0)
         return run + 1, status, seen
 
     @jit
@@ -252,7 +254,7 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
         if any(f[1] == 2 for f in found):
             return None
         if any(f[1] == 1 for f in found):
-            found = None  # a value outside the narrow ranges: read the exact ranges
+            found = None  # read the exact ranges; the wide pass also checks the grouping
     if found is None:
         a_low, a_high = int(annotators.min()), int(annotators.max())
         l_low, l_high = int(labels.min()), int(labels.max())
@@ -292,18 +294,21 @@ def _merged(found: list, starts: np.ndarray, keys: np.ndarray) -> tuple:
     """The chunks' profiles as one numbering, in order of first appearance over all
     items (each later chunk's new keys appended, its counts added): the distinct keys,
     their multiplicities, and per chunk its profile numbers and their global ones."""
-    distinct = pd.Index(found[0][2])
-    multiplicity = found[0][3]
+    number = {int(key): p for p, key in enumerate(found[0][2])}
+    counts = list(found[0][3])
     numbering = [(keys[: found[0][0]], None)]
-    for (runs, _status, local, counts, _seen), start in zip(found[1:], starts[1:], strict=True):
-        distinct = distinct.append(pd.Index(local[~pd.Index(local).isin(distinct)]))
-        mapping = distinct.get_indexer(local)
-        grown = np.zeros(len(distinct), dtype=np.int64)
-        grown[: len(multiplicity)] = multiplicity
-        grown[mapping] += counts
-        multiplicity = grown
+    for (runs, _status, local, local_counts, _seen), start in zip(
+        found[1:], starts[1:], strict=True
+    ):
+        mapping = np.empty(len(local), dtype=np.int64)
+        for p, (key, count) in enumerate(zip(local.tolist(), local_counts.tolist(), strict=True)):
+            g = number.setdefault(key, len(number))
+            if g == len(counts):
+                counts.append(0)
+            counts[g] += count
+            mapping[p] = g
         numbering.append((keys[start : start + runs], mapping))
-    return distinct.to_numpy(), multiplicity, numbering
+    return np.array(list(number), dtype=np.int64), np.array(counts, dtype=np.int64), numbering
 
 
 class _ChunkedProfiles(Profiles):
