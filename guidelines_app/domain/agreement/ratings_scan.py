@@ -294,21 +294,19 @@ def _merged(found: list, starts: np.ndarray, keys: np.ndarray) -> tuple:
     """The chunks' profiles as one numbering, in order of first appearance over all
     items (each later chunk's new keys appended, its counts added): the distinct keys,
     their multiplicities, and per chunk its profile numbers and their global ones."""
-    number = {int(key): p for p, key in enumerate(found[0][2])}
-    counts = list(found[0][3])
+    distinct, multiplicity = found[0][2], found[0][3]
     numbering = [(keys[: found[0][0]], None)]
-    for (runs, _status, local, local_counts, _seen), start in zip(
-        found[1:], starts[1:], strict=True
-    ):
-        mapping = np.empty(len(local), dtype=np.int64)
-        for p, (key, count) in enumerate(zip(local.tolist(), local_counts.tolist(), strict=True)):
-            g = number.setdefault(key, len(number))
-            if g == len(counts):
-                counts.append(0)
-            counts[g] += count
-            mapping[p] = g
+    for (runs, _status, local, counts, _seen), start in zip(found[1:], starts[1:], strict=True):
+        order = np.argsort(distinct)
+        at = np.minimum(np.searchsorted(distinct, local, sorter=order), len(distinct) - 1)
+        known = distinct[order[at]] == local
+        mapping = np.where(known, order[at], 0)
+        mapping[~known] = len(distinct) + np.arange(np.count_nonzero(~known))
+        distinct = np.concatenate([distinct, local[~known]])
+        multiplicity = np.concatenate([multiplicity, np.zeros(np.count_nonzero(~known), np.int64)])
+        np.add.at(multiplicity, mapping, counts)
         numbering.append((keys[start : start + runs], mapping))
-    return np.array(list(number), dtype=np.int64), np.array(counts, dtype=np.int64), numbering
+    return distinct, multiplicity, numbering
 
 
 class _ChunkedProfiles(Profiles):
