@@ -208,9 +208,14 @@ def _chunks(item: np.ndarray, parts: int) -> list[tuple[int, int]]:
 
 
 @cache
-def _pool() -> ThreadPoolExecutor:
+def _pool() -> tuple[ThreadPoolExecutor, int]:
+    """The threads the chunks run on (the passes release the GIL) and how many."""
     workers = max(1, min(len(os.sched_getaffinity(0)), 8))
-    return ThreadPoolExecutor(workers, thread_name_prefix="agreement-scan")
+    return ThreadPoolExecutor(workers, thread_name_prefix="agreement-scan"), workers
+
+
+# A forked worker (gunicorn) inherits no threads: it makes its own pool on first use.
+os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings | None:
@@ -225,8 +230,8 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
         return None
     items, annotators, labels = columns
     narrow_pass, wide_pass, number_profiles = kernels
-    pool = _pool()
-    chunks = _chunks(items, pool._max_workers)
+    pool, workers = _pool()
+    chunks = _chunks(items, workers)
     keys = np.empty(len(items), dtype=np.int64)
 
     def narrow(chunk: tuple[int, int]) -> tuple:
@@ -320,7 +325,8 @@ class _ChunkedProfiles(Profiles):
     @cached_property
     def item_profile(self) -> np.ndarray:
         parts = [local if mapping is None else mapping[local] for local, mapping in self.numbering]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        self.__dict__["numbering"] = None  # lets the pass's buffer go
+        return np.concatenate(parts)
 
 
 class ScannedRatings(Ratings):

@@ -1,6 +1,9 @@
 """The one-pass reading of integer tables grouped by item gives exactly what the general
 coding gives, and steps aside for every input outside its shape."""
 
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -23,7 +26,7 @@ def scanning(workers: int = 2):
     threshold, pool = scan_module.SCAN_MIN_RATINGS, scan_module._pool
     executor = ThreadPoolExecutor(workers)
     scan_module.SCAN_MIN_RATINGS = 1
-    scan_module._pool = lambda: executor
+    scan_module._pool = lambda: (executor, workers)
     try:
         yield
     finally:
@@ -232,3 +235,26 @@ def test_small_tables_are_coded_the_general_way():
     frame = pd.DataFrame({"item": [1, 1], "annotator": [0, 1], "label": [0, 1]}, dtype=np.int64)
     assert len(frame) < scan_module.SCAN_MIN_RATINGS
     assert not isinstance(prepare(frame), ScannedRatings)
+
+
+def test_a_forked_process_makes_its_own_threads(monkeypatch):
+    """A gunicorn worker forked after the parent read a table inherits no threads."""
+    frame = pd.DataFrame(
+        {"item": [1, 1, 2, 2], "annotator": [0, 1, 0, 1], "label": [0, 1, 1, 1]}, dtype=np.int64
+    )
+    monkeypatch.setattr(scan_module, "SCAN_MIN_RATINGS", 1)
+    assert isinstance(prepare(frame), ScannedRatings)  # the parent's pool now has threads
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only when the table was read the one-pass way
+        try:
+            os._exit(0 if prepare(frame).n_pairable_items == 2 else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked process hung waiting for threads it did not have")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
