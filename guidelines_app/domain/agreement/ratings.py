@@ -178,7 +178,7 @@ def prepare(
             problems=[Problem(f"column {c!r} is required", path=c) for c in missing],
         )
     if categories is None:
-        from guidelines_app.domain.agreement import ratings_scan  # numba, imported on use
+        from guidelines_app.domain.agreement import ratings_scan  # builds on this module
 
         scanned = ratings_scan.scan(frame, item, annotator, label)
         if scanned is not None:

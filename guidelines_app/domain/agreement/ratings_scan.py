@@ -82,18 +82,20 @@ def _compile() -> tuple[Any, Any, Any]:
         mask = 0
         seen = 0
         repeated = 0
-        outside = 0
+        back = False
+        a_bits = 0
+        l_bits = 0
         for i in range(len(item)):
             it = item[i]
             a = annotator[i]
             lab = label[i]
-            step = it - current
+            back |= it < current
+            new = np.int64(it != current)
             current = it
-            new = np.int64(step != 0)
             run += new
             keep = new - 1
-            # below 64 exactly when both are in range and the item did not go back
-            outside |= a | (lab << 3) | (step >> 63)
+            a_bits |= a  # every bit any annotator id or label has, checked at the end
+            l_bits |= lab
             bit = np.int64(1) << (a & 63)
             mask &= keep
             repeated |= mask & bit
@@ -101,7 +103,7 @@ def _compile() -> tuple[Any, Any, Any]:
             seen |= bit
             key = (key & keep) + powers[lab & 7]
             out[np.uint64(run)] = key
-        status = 1 if outside & ~63 else (2 if repeated != 0 else 0)
+        status = 1 if back or a_bits & ~63 or l_bits & ~7 else (2 if repeated != 0 else 0)
         return run + 1, status, seen
 
     @jit

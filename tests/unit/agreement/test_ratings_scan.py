@@ -185,6 +185,28 @@ def test_rows_out_of_order_across_a_chunk_boundary_take_the_general_way():
         assert scan_module.scan(frame, "item", "annotator", "label") is None
 
 
+@pytest.mark.parametrize(
+    "column, values",
+    [
+        # a step back from 2**62 + 1 to -2**62 overflows an int64 difference
+        ("item", [2**62 + 1, 2**62 + 1, -(2**62), -(2**62)]),
+        # 2**61 shifted left by three overflows into a label that looks in range
+        ("label", [0, 1, 2**61, 1]),
+        ("annotator", [0, 1, 2**63 - 1, 1]),
+    ],
+)
+def test_extreme_ids_are_not_wrapped_into_range(monkeypatch, column, values):
+    monkeypatch.setattr(scan_module, "_PROBE_ROWS", 2)  # the narrow pass sees them
+    frame = pd.DataFrame(
+        {"item": [1, 1, 2, 2], "annotator": [0, 1, 0, 1], "label": [0, 1, 1, 1]}, dtype=np.int64
+    ).assign(**{column: np.array(values, dtype=np.int64)})
+    with scanning(1):
+        assert scan_module.scan(frame, "item", "annotator", "label") is None
+    with general_coding():
+        ratings = prepare(frame)
+    assert ratings.n_annotations == 4
+
+
 def test_a_repeated_rating_still_keeps_the_latest():
     frame = pd.DataFrame(
         {"item": [1, 1, 1, 2, 2], "annotator": [0, 1, 0, 0, 1], "label": [0, 1, 1, 1, 1]},
