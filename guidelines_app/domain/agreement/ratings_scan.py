@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, cached_property
 from typing import Any
@@ -211,9 +212,17 @@ def _chunks(item: np.ndarray, parts: int) -> list[tuple[int, int]]:
 
 @cache
 def _pool() -> tuple[ThreadPoolExecutor, int]:
-    """The threads the chunks run on (the passes release the GIL) and how many."""
-    workers = max(1, min(len(os.sched_getaffinity(0)), 8))
-    return ThreadPoolExecutor(workers, thread_name_prefix="agreement-scan"), workers
+    """Helper threads for all chunks but the first, which the calling thread reads
+    itself (the passes release the GIL), and how many chunks there are."""
+    chunks = max(1, min(len(os.sched_getaffinity(0)), 8))
+    helpers = ThreadPoolExecutor(max(chunks - 1, 1), thread_name_prefix="agreement-scan")
+    return helpers, chunks
+
+
+def _on_chunks(task: Callable[[tuple[int, int]], tuple], chunks: list) -> list[tuple]:
+    helpers, _ = _pool()
+    later = [helpers.submit(task, chunk) for chunk in chunks[1:]]
+    return [task(chunks[0]), *(f.result() for f in later)]
 
 
 # A forked worker (gunicorn) inherits no threads: it makes its own pool on first use.
@@ -232,8 +241,7 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
         return None
     items, annotators, labels = columns
     narrow_pass, wide_pass, number_profiles = kernels
-    pool, workers = _pool()
-    chunks = _chunks(items, workers)
+    chunks = _chunks(items, _pool()[1])
     keys = np.empty(len(items), dtype=np.int64)
 
     def narrow(chunk: tuple[int, int]) -> tuple:
@@ -256,7 +264,7 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
     probe_a, probe_l = annotators[:_PROBE_ROWS], labels[:_PROBE_ROWS]
     found = None
     if probe_a.min() >= 0 and probe_a.max() < 64 and probe_l.min() >= 0 and probe_l.max() < 8:
-        found = list(pool.map(narrow, chunks))
+        found = _on_chunks(narrow, chunks)
         l_low, l_bits = 0, _NARROW_LABEL_BITS
         if any(f[1] == 2 for f in found):
             return None
@@ -269,7 +277,7 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
         l_bits = int(l_high - l_low).bit_length()
         if a_bits > MAX_ANNOTATOR_BITS or l_bits > MAX_LABEL_BITS:
             return None
-        found = list(pool.map(lambda c: wide(c, a_low, a_bits, l_low, l_bits), chunks))
+        found = _on_chunks(lambda c: wide(c, a_low, a_bits, l_low, l_bits), chunks)
         if any(f[1] for f in found):
             return None
     starts = np.array([s for s, _ in chunks], dtype=np.int64)
