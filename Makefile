@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HTMX := guidelines_app/static/vendor/htmx.min.js
+HTMX := guidelines_app/web/static/vendor/htmx.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -49,4 +49,4 @@ bench: install
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules guidelines_app/static/vendor
+	rm -rf $(VENV) node_modules guidelines_app/web/static/vendor

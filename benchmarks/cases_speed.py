@@ -33,8 +33,9 @@ from sqlmodel import Session
 
 from guidelines_app import search
 from guidelines_app.db import make_engine
-from guidelines_app.search_query import vector_text
-from guidelines_app.services import escalations, schema
+from guidelines_app.search.query import vector_text
+from guidelines_app.services import escalations
+from guidelines_app.services.ops import schema
 
 _WORD_TEXT = """label sarcasm review product defect battery screen praise delivery seller price star
 rating emoji negation verdict entity person organisation location city government

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from guidelines_app import create_app
 from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine, session_scope
-from guidelines_app.services import accounts, schema
+from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services.ops import schema
 from guidelines_app.store import ContentStore
 
 SLUG = "big"

@@ -35,7 +35,8 @@ from sqlalchemy import insert
 from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item
-from guidelines_app.services import release_report, schema, setup
+from guidelines_app.services.ops import schema, setup
+from guidelines_app.services.reports import release_report
 from guidelines_app.store import Author, ContentStore
 
 SLUG = "product-review-sentiment"

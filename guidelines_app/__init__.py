@@ -13,9 +13,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: configuration, then the layers, then the blueprints."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from guidelines_app import api, cli, config, context, readiness, security, views
+    from guidelines_app import cli, config
+    from guidelines_app.web import api, context, readiness, security, views
 
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     settings = config.load(overrides=test_config)
     app.config.update(settings)
     app.config.update(

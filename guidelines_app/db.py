@@ -17,6 +17,18 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
+__all__ = [
+    "Engine",
+    "Session",
+    "UTCDateTime",
+    "is_sqlite",
+    "make_engine",
+    "open_session",
+    "session_scope",
+    "utcnow",
+    "writer",
+]
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -93,10 +105,15 @@ def writer(engine: Engine) -> Engine:
     return engine
 
 
+def open_session(engine: Engine, *, write: bool) -> Session:
+    """A new session; one that will write takes SQLite's write lock when it begins."""
+    return Session(writer(engine) if write else engine, expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session for one unit of work outside a request (CLI, background work)."""
-    session = Session(writer(engine) if write else engine, expire_on_commit=False)
+    session = open_session(engine, write=write)
     try:
         yield session
     except BaseException:

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 import guidelines_app.models  # noqa: F401  (registers the tables)
 from guidelines_app.db import UTCDateTime, make_engine
-from guidelines_app.services.schema import include_name
+from guidelines_app.services.ops.schema import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -14,7 +14,7 @@ from guidelines_app import create_app
 from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine
 from guidelines_app.models import Role
-from guidelines_app.services import schema, setup
+from guidelines_app.services.ops import schema, setup
 from guidelines_app.store import ContentStore
 from tests.databases import BACKENDS, postgres_schema_url, truncate_all
 from tests.factories import signed_in_client

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role, User
-from guidelines_app.services import accounts
+from guidelines_app.services.accounts import users as accounts
 
 DEFAULT_PASSWORD = "correct horse battery"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from guidelines_app.services import documents
-from guidelines_app.services.documents import TAXONOMY
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services.documents.versioned import TAXONOMY
 from guidelines_app.store import ContentStore
 
 AUTHOR = documents.author_for("setup", "Setup")

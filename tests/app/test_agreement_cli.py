@@ -268,7 +268,7 @@ def test_a_100_mb_line_is_refused_with_its_line_number(tmp_path):
 def test_numeric_labels_become_numbers_only_when_unambiguous():
     import pandas as pd
 
-    from guidelines_app.services.agreement_figures import numeric_labels
+    from guidelines_app.services.annotations.compute import numeric_labels
 
     labels, categories = numeric_labels(pd.Series(["2", "10", "1"]), ["1", "2", "10"])
     assert labels.tolist() == [2, 10, 1] and categories == [1, 2, 10]
@@ -298,7 +298,7 @@ def test_a_relabelling_at_another_time_is_one_label_kept_not_a_multilabel_file(t
 def test_the_figures_read_only_the_columns_they_need():
     import pandas as pd
 
-    from guidelines_app.services.agreement_figures import relevant_columns
+    from guidelines_app.services.annotations.compute import relevant_columns
 
     frame = pd.DataFrame(
         {

@@ -8,10 +8,10 @@ import time
 
 from sqlmodel import select
 
-from guidelines_app import context
 from guidelines_app.db import session_scope
 from guidelines_app.models import AnnotationImport, BatchFigures
-from guidelines_app.services import annotations
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.web import context
 from tests.app.test_annotation_import import run_import, sentiment_csv, table_counts
 
 SENTIMENT = "product-review-sentiment"

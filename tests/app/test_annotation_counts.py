@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from guidelines_app.db import session_scope
-from guidelines_app.services import annotations, taxonomy_diffs
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
 
 CSV = b"item,annotator,label\nr1,a,positive\nr1,b,negative\nr2,a,positive\nr2,b,positive\n"
 

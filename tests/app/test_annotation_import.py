@@ -10,19 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from guidelines_app import context
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import Conflict, InvalidInput, TooLarge
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item, ReleaseRule
-from guidelines_app.services import (
-    accounts,
-    annotation_checks,
-    annotation_context,
-    annotations,
-    documents,
-)
-from guidelines_app.services.documents import GUIDELINE
+from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services.annotations import checks as annotation_checks
+from guidelines_app.services.annotations import context as annotation_context
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services.documents.versioned import GUIDELINE
 from guidelines_app.store import Author, Release
+from guidelines_app.web import context
 from tests.factories import make_user
 
 SENTIMENT = "product-review-sentiment"
@@ -302,7 +300,7 @@ def test_cli_import_of_unknown_labels_exits_2_listing_them(app, runner, tmp_path
 
 
 def _alpha(app, batch_id: int) -> tuple[float, float, float]:
-    from guidelines_app.services import agreement
+    from guidelines_app.services.annotations import stored as agreement
 
     with app.app_context(), session_scope(context.engine()) as session:
         c = agreement.batch_figures(session=session, batch_id=batch_id).figures["coefficients"]
@@ -311,7 +309,7 @@ def _alpha(app, batch_id: int) -> tuple[float, float, float]:
 
 
 def test_demo_imports_one_batch_per_release_once_and_tells_its_stories(app, tmp_path):
-    from guidelines_app.services import demo
+    from guidelines_app import demo
 
     with app.app_context(), session_scope(context.engine()) as session:
         for _ in range(2):  # idempotent
@@ -346,7 +344,8 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
     demo's decisions enter the guidelines inside the dated history, never in a release
     made on the day the demo runs."""
     from guidelines_app.models import Decision, DecisionRevision
-    from guidelines_app.services import amendments, release_report
+    from guidelines_app.services.decisions import amendments
+    from guidelines_app.services.reports import release_report
 
     with app.app_context(), session_scope(context.engine()) as session:
         store = context.store()
@@ -418,10 +417,11 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
 def _merge_chatbot_strengths(app) -> str:
     """Save the demo's revision 2 of the chatbot taxonomy (strengths merged) and return
     the commit of the guideline release made before it (v1)."""
-    from guidelines_app.config import PROJECT_ROOT
-    from guidelines_app.services.documents import TAXONOMY
+    from importlib import resources
 
-    merged = PROJECT_ROOT / "guidelines_app/demo_data/chatbot-preference/taxonomy.r2.yaml"
+    from guidelines_app.services.documents.versioned import TAXONOMY
+
+    merged = resources.files("guidelines_app.demo.data") / "chatbot-preference/taxonomy.r2.yaml"
     author = Author("Lena", "lena@example.org")
     with app.app_context():
         store = context.store()

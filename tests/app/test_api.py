@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from guidelines_app import security
+from guidelines_app.web import security
 
 
 def test_openapi_document_is_public_and_lists_every_api_route(app, client):

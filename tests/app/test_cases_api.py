@@ -6,7 +6,7 @@ import pytest
 
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role
-from guidelines_app.services import accounts
+from guidelines_app.services.accounts import users as accounts
 from tests.factories import make_user
 
 GUIDELINE = "product-review-sentiment"

@@ -8,7 +8,9 @@ import pytest
 
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import InvalidInput
-from guidelines_app.services import amendments, decisions, guidelines
+from guidelines_app.services import decisions
+from guidelines_app.services.decisions import amendments
+from guidelines_app.services.guidelines import guideline as guidelines
 from guidelines_app.store import Author
 from tests.app.test_escalations import GUIDELINE, make_decision
 
@@ -253,7 +255,7 @@ def test_unknown_decision_is_404(as_viewer):
 
 
 def test_check_reports_decisions_pointing_at_a_removed_section(app, as_lead):
-    from guidelines_app.services import health
+    from guidelines_app.services.ops import health
 
     decision_id(create(as_lead))
     store = app.extensions["guidelines.store"]

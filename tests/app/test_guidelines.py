@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_app.services import guidelines as guideline_service
+from guidelines_app.services.guidelines import guideline as guideline_service
 from guidelines_app.store import Author, ContentStore
 from tests.factories import signed_in_client
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import TooLarge
-from guidelines_app.services import items
+from guidelines_app.services.datasets import items
 
 
 def make_dataset(app, slug="reviews", name="Product reviews", url_template=None):

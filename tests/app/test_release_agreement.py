@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from guidelines_app.db import session_scope
-from guidelines_app.services import annotations
+from guidelines_app.services.annotations import importing as annotations
 from guidelines_app.store import Author
 
 SLUG = "product-review-sentiment"

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from guidelines_app.db import session_scope
-from guidelines_app.services import annotations, release_data
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.reports import release_data
 from guidelines_app.store import Author
 
 SLUG = "product-review-sentiment"

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from guidelines_app import create_app, security
+from guidelines_app import create_app
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role
-from guidelines_app.services import accounts
+from guidelines_app.services.accounts import users as accounts
+from guidelines_app.web import security
 from tests.conftest import app_config
 from tests.factories import signed_in_client
 

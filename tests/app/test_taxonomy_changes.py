@@ -7,7 +7,7 @@ import io
 import pytest
 
 from guidelines_app.domain.taxonomy import parse_taxonomy
-from guidelines_app.services import taxonomy_diffs
+from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
 from tests.app.taxonomy_helpers import SMALL, head, read, release, write
 
 RENAMED = SMALL.replace("name: Beta", "name: Bravo")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from guidelines_app import demo
 from guidelines_app.db import session_scope
-from guidelines_app.services import accounts, demo, demo_content
+from guidelines_app.demo import content as demo_content
+from guidelines_app.services.accounts import users as accounts
 from tests.factories import make_user
 
 

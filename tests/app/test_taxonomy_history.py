@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from guidelines_app.domain.taxonomy import parse_taxonomy
-from guidelines_app.services import taxonomy_exchange, taxonomy_history
+from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
+from guidelines_app.services.taxonomies import history as taxonomy_history
 from guidelines_app.store import ContentStore
 from tests.app.taxonomy_helpers import AUTHOR, SMALL, store_of, write
 

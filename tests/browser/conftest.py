@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from importlib import resources
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def _unavailable() -> str | None:
         return "the playwright package is not installed"
     if not Path(CHROMIUM).exists():
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if not (PROJECT_ROOT / "guidelines_app/static/vendor/htmx.min.js").exists():
+    if not (resources.files("guidelines_app.web") / "static/vendor/htmx.min.js").is_file():
         return "htmx is not installed (make install)"
     return None
 

@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from guidelines_app.views._charts import Band, Chart, Marker, Point, Series, render
+from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 

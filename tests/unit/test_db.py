@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from guidelines_app.db import make_engine, writer
 from guidelines_app.models import User
-from guidelines_app.services import schema
+from guidelines_app.services.ops import schema
 
 
 @pytest.fixture

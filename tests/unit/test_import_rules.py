@@ -1,13 +1,35 @@
-"""The layers of DESIGN.md: who may import whom."""
+"""The layers of DESIGN.md: who may import whom, over every module of the package."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
 import guidelines_app
 
 PACKAGE = Path(guidelines_app.__file__).parent
+FLASK = {"flask", "flask_login", "flask_wtf", "htmx_flask", "werkzeug"}
+DATABASE = {"sqlmodel", "sqlalchemy", "alembic"}
+GIT = {"git", "gitdb"}
+
+#: Every top-level part of the package and the parts of the app it may import.
+#: A module outside these parts fails ``test_every_module_belongs_to_a_layer``.
+LAYERS: dict[str, set[str]] = {
+    "__init__": {"web", "cli", "config"},
+    "config": set(),
+    "db": set(),
+    "cache": set(),
+    "domain": {"domain"},
+    "store": {"domain", "store"},
+    "models": {"models", "db", "domain"},
+    "search": {"search", "models", "db", "domain"},
+    "services": {"services", "domain", "store", "models", "db", "cache", "search", "config"},
+    "demo": {"demo", "services", "domain", "store", "models", "db"},
+    "web": {"web", "services", "domain", "models", "config", "store", "db"},
+    "cli": {"cli", "services", "demo", "domain", "models", "config", "web", "db", "store"},
+}
 
 
 def _modules():
@@ -31,79 +53,79 @@ def _top(name: str) -> str:
     return name.split(".")[0]
 
 
-def _violations(prefix: str, forbidden) -> list[str]:
-    found = []
+def _layer(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _app_part(name: str) -> str | None:
+    """``guidelines_app.services.x`` -> ``services``; None for anything outside the app."""
+    parts = name.split(".")
+    if parts[0] != "guidelines_app":
+        return None
+    if len(parts) > 1 and ((PACKAGE / parts[1]).is_dir() or (PACKAGE / f"{parts[1]}.py").is_file()):
+        return parts[1]
+    return "__init__"  # the package itself, or a name it defines (create_app)
+
+
+def test_every_module_belongs_to_a_layer():
+    assert [m for m, _ in _modules() if _layer(m) not in LAYERS] == []
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_imports_only_the_parts_it_may(layer):
+    allowed = LAYERS[layer]
+    offenders = []
     for module, path in _modules():
-        if module == prefix or module.startswith(prefix + "."):
-            for name in _imports(path):
-                if forbidden(name):
-                    found.append(f"{module} imports {name}")
-    return found
+        if _layer(module) != layer:
+            continue
+        for name in _imports(path):
+            part = _app_part(name)
+            if part is not None and part != "__init__" and part not in allowed:
+                offenders.append(f"{module} imports {name}")
+    assert offenders == []
 
 
-def test_domain_imports_nothing_of_the_app_but_itself_and_no_framework():
-    frameworks = {
-        "flask",
-        "flask_login",
-        "flask_wtf",
-        "htmx_flask",
-        "sqlmodel",
-        "sqlalchemy",
-        "alembic",
-        "git",
-    }
-
-    def forbidden(name: str) -> bool:
-        if _top(name) in frameworks:
-            return True
-        return name.startswith("guidelines_app") and not name.startswith("guidelines_app.domain")
-
-    assert _violations("domain", forbidden) == []
+def test_domain_imports_no_framework_no_database_and_no_git():
+    offenders = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) == "domain"
+        for name in _imports(path)
+        if _top(name) in FLASK | DATABASE | GIT
+    ]
+    assert offenders == []
 
 
 def test_only_the_store_imports_git():
     offenders = [
         f"{module} imports {name}"
         for module, path in _modules()
-        if module != "store"
+        if _layer(module) != "store"
         for name in _imports(path)
-        if _top(name) == "git"
+        if _top(name) in GIT
     ]
     assert offenders == []
 
 
-def test_store_imports_nothing_of_the_app():
-    path = PACKAGE / "store.py"
-    assert [n for n in _imports(path) if n.startswith("guidelines_app")] == []
+def test_nothing_below_the_web_and_the_cli_imports_flask():
+    offenders = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) not in {"web", "cli", "__init__"}
+        for name in _imports(path)
+        if _top(name) in FLASK
+    ]
+    assert offenders == []
 
 
-def test_services_never_import_flask_or_the_web_layer():
-    web = (
-        "guidelines_app.views",
-        "guidelines_app.api",
-        "guidelines_app.cli",
-        "guidelines_app.context",
-        "guidelines_app.security",
-        "guidelines_app.readiness",
-    )
-
-    def forbidden(name: str) -> bool:
-        return _top(name) in {"flask", "flask_login", "flask_wtf", "htmx_flask"} or name.startswith(
-            web
-        )
-
-    assert _violations("services", forbidden) == []
-
-
-def test_views_api_and_cli_build_no_sql_and_call_no_git():
-    def forbidden(name: str) -> bool:
-        return _top(name) in {"git", "sqlalchemy", "sqlmodel"}
-
-    offenders = (
-        _violations("views", forbidden)
-        + _violations("api", forbidden)
-        + _violations("cli", forbidden)
-    )
+def test_web_and_cli_build_no_sql_and_call_no_git():
+    offenders = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) in {"web", "cli"}
+        for name in _imports(path)
+        if _top(name) in DATABASE | GIT
+    ]
     assert offenders == []
 
 
@@ -113,7 +135,7 @@ def test_only_one_module_imports_htmx_flask():
         for module, path in _modules()
         if any(_top(n) == "htmx_flask" for n in _imports(path))
     ]
-    assert importers == ["views._htmx"]
+    assert importers == ["web.views._htmx"]
 
 
 def test_the_rule_checker_sees_imports(tmp_path):
@@ -122,3 +144,5 @@ def test_the_rule_checker_sees_imports(tmp_path):
         "import git\nfrom flask import Flask\nfrom guidelines_app.domain import errors\n"
     )
     assert {"git", "flask", "flask.Flask", "guidelines_app.domain.errors"} <= _imports(sample)
+    assert _app_part("guidelines_app.domain.errors") == "domain"
+    assert _app_part("flask") is None

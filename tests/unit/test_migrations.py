@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from guidelines_app.db import make_engine
-from guidelines_app.services import schema
+from guidelines_app.services.ops import schema
 from tests.databases import BACKENDS, postgres_schema_url
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guidelines_app.services.report_markdown import report_markdown
+from guidelines_app.services.reports.markdown import report_markdown
 
 
 def _report(hotspots: list[dict]) -> dict:

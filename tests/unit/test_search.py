@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import delete, text
 from sqlmodel import col
 
-from guidelines_app import search, search_query
+from guidelines_app import search
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Decision
 from guidelines_app.search import SearchFilters, parse_query
+from guidelines_app.search import query as search_query
 
 DOCUMENTS = [
     (

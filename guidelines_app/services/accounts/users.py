@@ -1,0 +1,475 @@
+"""Users, roles, passwords, sign-in sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
+
+from guidelines_app.db import utcnow
+from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
+from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
+from guidelines_app.services.audit import log as audit
+
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+#: Refresh ``last_seen_at`` at most this often, so reads do not turn into writes.
+SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+class LoginRejected(AppError):
+    """Unknown user, wrong password or disabled account: deliberately one message for all."""
+
+    status = 200
+
+    def __init__(self) -> None:
+        super().__init__("Unknown username or wrong password.")
+
+
+class RateLimited(AppError):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed sign-ins. Try again in about {minutes} minute"
+            + ("s." if minutes != 1 else ".")
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the web layer sees it: plain data, never an ORM object."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    session_token: str | None = None
+    via_api_token: bool = False
+
+    # The attributes Flask-Login expects of a user object.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def can(self, role: Role | str) -> bool:
+        return self.role.includes(Role(role))
+
+
+@lru_cache(maxsize=4)
+def hasher(profile: str = "strong") -> PasswordHasher:
+    """argon2id; "strong" is argon2-cffi's RFC 9106 profile (64 MiB, t=3, p=4).
+
+    "fast" exists for the test suite only.
+    """
+    if profile == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def _dummy_hash(profile: str) -> str:
+    return _dummy_hashes.setdefault(profile, hasher(profile).hash(secrets.token_hex(16)))
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise InvalidInput(
+            problems=[Problem(f"unknown role {value!r}; use one of {allowed}", "role")]
+        ) from None
+
+
+def _check_password(password: str, field: str = "password") -> list[Problem]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [Problem(f"must be at least {MIN_PASSWORD_LENGTH} characters", field)]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [Problem(f"must be at most {MAX_PASSWORD_LENGTH} characters", field)]
+    return []
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def list_users(*, session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.username))))
+
+
+def count_users(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def create_user(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: str | Role,
+    display_name: str = "",
+    email: str | None = None,
+    actor_id: int | None = None,
+    profile: str = "strong",
+) -> User:
+    username = username.strip().lower()
+    problems: list[Problem] = []
+    if not USERNAME_RE.fullmatch(username):
+        problems.append(
+            Problem("2-64 characters: lowercase letters, digits, '.', '_' or '-'", "username")
+        )
+    problems += _check_password(password)
+    if len(display_name) > 120:
+        problems.append(Problem("must be at most 120 characters", "display_name"))
+    try:
+        role = parse_role(role)
+    except InvalidInput as error:
+        problems += error.problems
+    if problems:
+        raise InvalidInput(problems=problems)
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise Conflict(f"a user named {username!r} already exists")
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=(email or None),
+        role=Role(role).value,
+        password_hash=hasher(profile).hash(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="user.create",
+        object_type="user",
+        object_id=username,
+        summary=f"created {username} as {user.role}",
+    )
+    session.commit()
+    return user
+
+
+def _revoke_all(session: Session, user_id: int, *, except_token: str | None = None) -> None:
+    statement = (
+        update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if except_token is not None:
+        statement = statement.where(col(UserSession.id) != _sha256(except_token))
+    session.execute(statement)
+
+
+def set_role(
+    *, session: Session, username: str, role: str | Role, actor_id: int | None = None
+) -> User:
+    new_role = parse_role(role)
+    user = get_user(session, username)
+    old = user.role
+    if old == new_role.value:
+        return user
+    user.role = new_role.value
+    _revoke_all(session, user.id)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="user.set_role",
+        object_type="user",
+        object_id=user.username,
+        summary=f"{old} -> {new_role.value}",
+        detail={"from": old, "to": new_role.value},
+    )
+    session.commit()
+    return user
+
+
+def set_disabled(
+    *, session: Session, username: str, disabled: bool, actor_id: int | None = None
+) -> User:
+    user = get_user(session, username)
+    if disabled and actor_id is not None and actor_id == user.id:
+        raise Conflict("you cannot disable your own account")
+    if disabled == user.is_disabled:
+        return user
+    user.disabled_at = utcnow() if disabled else None
+    if disabled:
+        _revoke_all(session, user.id)
+        session.execute(
+            update(ApiToken)
+            .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="user.disable" if disabled else "user.enable",
+        object_type="user",
+        object_id=user.username,
+    )
+    session.commit()
+    return user
+
+
+def change_password(
+    *,
+    session: Session,
+    user_id: int,
+    current_password: str | None,
+    new_password: str,
+    keep_session: str | None = None,
+    actor_id: int | None = None,
+    profile: str = "strong",
+) -> None:
+    """Change a password; every other session of the user stops working at once.
+
+    ``current_password`` is required when users change their own password; an admin
+    resetting someone else's (``actor_id`` differs) passes None.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if current_password is not None and not _verify(user.password_hash, current_password, profile):
+        raise InvalidInput(problems=[Problem("is not your current password", "current_password")])
+    problems = _check_password(new_password, "new_password")
+    if problems:
+        raise InvalidInput(problems=problems)
+    user.password_hash = hasher(profile).hash(new_password)
+    _revoke_all(session, user.id, except_token=keep_session)
+    audit.record(
+        session,
+        actor_id=actor_id if actor_id is not None else user.id,
+        action="user.password",
+        object_type="user",
+        object_id=user.username,
+    )
+    session.commit()
+
+
+def _verify(password_hash: str, password: str, profile: str) -> bool:
+    try:
+        return hasher(profile).verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _failures_since(session: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
+    row = session.exec(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.key == key, col(LoginFailure.at) >= since
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+def authenticate(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    address: str,
+    max_failures: int = 10,
+    window_seconds: int = 900,
+    profile: str = "strong",
+) -> User:
+    """Check a sign-in; failures are counted in the database, so the limit holds across workers."""
+    now = utcnow()
+    since = now - timedelta(seconds=window_seconds)
+    name = username.strip().lower()[:200]
+    keys = [(f"user:{name}", max_failures), (f"addr:{address}", max_failures * 5)]
+    for key, limit in keys:
+        count, oldest = _failures_since(session, key, since)
+        if count >= limit:
+            retry = window_seconds - int((now - (oldest or now)).total_seconds())
+            raise RateLimited(retry_after=max(1, retry))
+
+    user = session.exec(select(User).where(User.username == name)).first()
+    ok = _verify(user.password_hash if user else _dummy_hash(profile), password, profile)
+    if user is None or not ok or user.is_disabled:
+        for key, _limit in keys:
+            session.add(LoginFailure(key=key, at=now))
+        session.execute(delete(LoginFailure).where(col(LoginFailure.at) < since))
+        session.commit()
+        raise LoginRejected()
+
+    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0][0]))
+    if hasher(profile).check_needs_rehash(user.password_hash):
+        user.password_hash = hasher(profile).hash(password)
+    user.last_login_at = now
+    session.commit()
+    return user
+
+
+def start_session(
+    *, session: Session, user: User, lifetime: timedelta, user_agent: str = "", address: str = ""
+) -> str:
+    """Open a server-side session; returns the token for the cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            id=_sha256(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            user_agent=user_agent[:255],
+            address=address[:64],
+        )
+    )
+    audit.record(
+        session, actor_id=user.id, action="user.login", object_type="user", object_id=user.username
+    )
+    session.commit()
+    return token
+
+
+def _principal(user: User, *, token: str | None, via_api: bool = False) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        session_token=token,
+        via_api_token=via_api,
+    )
+
+
+def load_session(*, session: Session, token: str, lifetime: timedelta) -> Principal | None:
+    """The principal behind a session token, or None if it is revoked, expired or disabled."""
+    now = utcnow()
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == UserSession.user_id)
+        .where(UserSession.id == _sha256(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if user_session.revoked_at is not None or user_session.expires_at <= now or user.is_disabled:
+        return None
+    if now - user_session.last_seen_at >= SEEN_RESOLUTION:
+        # Sliding expiry, written rarely; a failure here must not sign the user out.
+        try:
+            session.execute(
+                update(UserSession)
+                .where(col(UserSession.id) == user_session.id)
+                .values(last_seen_at=now, expires_at=now + lifetime)
+            )
+            session.commit()
+        except OperationalError:  # a busy SQLite snapshot: try again on a later request
+            session.rollback()
+    return _principal(user, token=token)
+
+
+def end_session(*, session: Session, token: str) -> None:
+    row = session.get(UserSession, _sha256(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor_id=row.user_id,
+            action="user.logout",
+            object_type="user",
+            object_id=str(row.user_id),
+        )
+        session.commit()
+
+
+def create_api_token(*, session: Session, user_id: int, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token; the secret is returned once and never stored."""
+    name = name.strip()
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if user.is_disabled:
+        raise Conflict(f"{user.username} is disabled and cannot get a token")
+    if not name or len(name) > 120:
+        raise InvalidInput(problems=[Problem("give the token a name of 1-120 characters", "name")])
+    secret = "gl_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user_id, name=name, token_hash=_sha256(secret))
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="token.create",
+        object_type="api_token",
+        object_id=token.id,
+        summary=name,
+    )
+    session.commit()
+    return token, secret
+
+
+def list_api_tokens(*, session: Session, user_id: int) -> list[ApiToken]:
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(col(ApiToken.created_at).desc())
+        )
+    )
+
+
+def revoke_api_token(*, session: Session, user_id: int, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor_id=user_id,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token_id,
+        )
+        session.commit()
+
+
+def load_api_token(*, session: Session, secret: str) -> Principal | None:
+    row = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == ApiToken.user_id)
+        .where(ApiToken.token_hash == _sha256(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    if token.revoked_at is not None or user.is_disabled:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= SEEN_RESOLUTION:
+        token.last_used_at = now
+        session.commit()
+    return _principal(user, token=None, via_api=True)

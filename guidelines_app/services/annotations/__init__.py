@@ -1,0 +1,119 @@
+"""Annotation batches: importing files, their context, their figures, background jobs.
+
+One import path serves the upload page, the API and the CLI.
+"""
+
+from __future__ import annotations
+
+from guidelines_app.services.annotations.batch_release import INFER, set_batch_release
+from guidelines_app.services.annotations.checks import (
+    DATASET_RE,
+    FORMULA_START,
+    LIMITS,
+    NUMBER_RE,
+    check_dataset_slug,
+    read_file,
+)
+from guidelines_app.services.annotations.compute import (
+    FIGURES_VERSION,
+    KINDS,
+    dimensions_of,
+    figures,
+    kind_of,
+    numeric_labels,
+    relevant_columns,
+    select_dimension,
+)
+from guidelines_app.services.annotations.context import (
+    MAX_LISTED,
+    BatchContext,
+    check_labels,
+    release_in_force,
+    resolve,
+)
+from guidelines_app.services.annotations.counts import count_by_dataset
+from guidelines_app.services.annotations.importing import (
+    ANNOTATIONS,
+    CHUNK,
+    ITEMS,
+    LOOKUP_CHUNK,
+    ImportOutcome,
+    annotations_of_item,
+    count_batches,
+    duplicate_conflict,
+    find_duplicate,
+    get_batch,
+    import_annotations,
+    importer_id_for,
+    item_ids,
+    list_batches,
+)
+from guidelines_app.services.annotations.jobs import (
+    STALE_AFTER,
+    ImportOptions,
+    create_job,
+    get_job,
+    run_job,
+    start,
+)
+from guidelines_app.services.annotations.stored import (
+    BOOTSTRAP,
+    SEED,
+    BatchReport,
+    batch_figures,
+    batch_frame,
+    dimensions,
+    precompute,
+)
+
+__all__ = [
+    "ANNOTATIONS",
+    "BOOTSTRAP",
+    "CHUNK",
+    "DATASET_RE",
+    "FIGURES_VERSION",
+    "FORMULA_START",
+    "INFER",
+    "ITEMS",
+    "KINDS",
+    "LIMITS",
+    "LOOKUP_CHUNK",
+    "MAX_LISTED",
+    "NUMBER_RE",
+    "SEED",
+    "STALE_AFTER",
+    "BatchContext",
+    "BatchReport",
+    "ImportOptions",
+    "ImportOutcome",
+    "annotations_of_item",
+    "batch_figures",
+    "batch_frame",
+    "check_dataset_slug",
+    "check_labels",
+    "count_batches",
+    "count_by_dataset",
+    "create_job",
+    "dimensions",
+    "dimensions_of",
+    "duplicate_conflict",
+    "figures",
+    "find_duplicate",
+    "get_batch",
+    "get_job",
+    "import_annotations",
+    "importer_id_for",
+    "item_ids",
+    "kind_of",
+    "list_batches",
+    "numeric_labels",
+    "precompute",
+    "read_file",
+    "release_in_force",
+    "relevant_columns",
+    "resolve",
+    "run_job",
+    "select_dimension",
+    "set_batch_release",
+    "start",
+]

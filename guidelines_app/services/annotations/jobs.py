@@ -1,0 +1,176 @@
+"""Uploads processed in the background: a row in ``annotation_imports`` the page polls.
+
+The upload is saved to a file in the data folder first; a thread then runs the same
+import as ``guidelines import`` and records each stage on the row. While the batch is
+being written (one transaction that holds SQLite's write lock), row-level progress is
+kept in this process's memory and merged into what ``get_job`` returns; the row itself
+moves on when the transaction ends. The uploaded file is deleted in every case.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from guidelines_app.db import session_scope, utcnow
+from guidelines_app.domain.errors import AppError, InvalidInput, NotFound
+from guidelines_app.models import AnnotationImport, ImportStatus
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.annotations import stored as agreement
+from guidelines_app.store import ContentStore
+
+log = logging.getLogger(__name__)
+_LIVE: dict[int, tuple[str, int, int]] = {}
+_LIVE_LOCK = threading.Lock()
+#: A job that has not moved for this long while not running in this process was lost.
+STALE_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dataset: str
+    file_name: str
+    format: str = "auto"
+    guideline: str | None = None
+    release: int | None = None
+    taxonomy: str | None = None
+    map_labels: bool = False
+    importer_id: int | None = None
+
+
+def create_job(*, session: Session, options: ImportOptions) -> AnnotationImport:
+    annotations.check_dataset_slug(options.dataset)
+    job = AnnotationImport(
+        dataset=options.dataset,
+        file_name=options.file_name[:500],
+        created_by=options.importer_id,
+    )
+    session.add(job)
+    session.commit()
+    return job
+
+
+def get_job(session: Session, job_id: int) -> AnnotationImport:
+    job = session.get(AnnotationImport, job_id)
+    if job is None:
+        raise NotFound(f"no import #{job_id}")
+    session.refresh(job)
+    session.expunge(job)  # the live figures below are for display, never written back
+    live = _LIVE.get(job_id)
+    if live is not None and job.status == ImportStatus.RUNNING.value:
+        job.stage, job.done, job.total = live
+    unfinished = job.status in (ImportStatus.QUEUED.value, ImportStatus.RUNNING.value)
+    if unfinished and live is None and utcnow() - job.updated_at > STALE_AFTER:
+        job.status, job.stage = ImportStatus.FAILED.value, "interrupted"
+        job.message = (
+            "The import stopped without finishing (was the server restarted?). "
+            "Nothing from this file was imported: upload it again."
+        )
+    return job
+
+
+def _update(engine: Engine, job_id: int, **values: Any) -> None:
+    with session_scope(engine) as session:
+        job = session.get(AnnotationImport, job_id)
+        if job is None:
+            return
+        for key, value in values.items():
+            setattr(job, key, value)
+        job.updated_at = utcnow()
+        session.commit()
+
+
+def run_job(
+    *, engine: Engine, store: ContentStore, job_id: int, path: Path, options: ImportOptions
+) -> None:
+    """Run one import to its end, recording success or every problem on the job row."""
+    in_transaction = False
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal in_transaction
+        with _LIVE_LOCK:
+            _LIVE[job_id] = (stage, done, total)
+        if stage.startswith("writing"):
+            in_transaction = True
+        if not in_transaction:
+            _update(engine, job_id, stage=stage, done=done, total=total)
+
+    try:
+        _update(engine, job_id, status=ImportStatus.RUNNING.value, stage="reading the file")
+        with session_scope(engine) as session, path.open("rb") as handle:
+            outcome = annotations.import_annotations(
+                session=session,
+                store=store,
+                data=handle,
+                file_name=options.file_name,
+                dataset=options.dataset,
+                format=options.format,
+                guideline=options.guideline,
+                release=options.release,
+                taxonomy=options.taxonomy,
+                map_labels=options.map_labels,
+                importer_id=options.importer_id,
+                progress=progress,
+            )
+            batch_id = outcome.batch.id
+        _update(engine, job_id, stage="computing agreement", batch_id=batch_id)
+        with session_scope(engine) as session:
+            agreement.precompute(session=session, batch_id=batch_id or 0)
+        _update(
+            engine,
+            job_id,
+            status=ImportStatus.DONE.value,
+            stage="done",
+            message="\n".join(outcome.warnings),
+        )
+    except AppError as error:
+        problems = [str(p) for p in error.problems] if isinstance(error, InvalidInput) else []
+        _update(
+            engine,
+            job_id,
+            status=ImportStatus.FAILED.value,
+            stage="refused",
+            message=error.message,
+            problems=problems[:200],
+            status_code=error.status,
+        )
+    except Exception:  # never leave a job running forever; the log has the trace
+        log.exception("annotation import #%s failed", job_id)
+        _update(
+            engine,
+            job_id,
+            status=ImportStatus.FAILED.value,
+            stage="failed",
+            message="The import failed unexpectedly; nothing was imported. The error was logged.",
+            status_code=500,
+        )
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.pop(job_id, None)
+        path.unlink(missing_ok=True)
+
+
+def start(
+    *, engine: Engine, store: ContentStore, job_id: int, path: Path, options: ImportOptions
+) -> threading.Thread:
+    thread = threading.Thread(
+        target=run_job,
+        kwargs={
+            "engine": engine,
+            "store": store,
+            "job_id": job_id,
+            "path": path,
+            "options": options,
+        },
+        name=f"annotation-import-{job_id}",
+        daemon=True,
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,51 @@
+"""Running an installation: initialising it, its schema, its health checks, its overview."""
+
+from __future__ import annotations
+
+from guidelines_app.services.ops.health import CHECKS, CheckContext, Finding, check, register
+from guidelines_app.services.ops.overview import COUNTERS, Summary, summary
+from guidelines_app.services.ops.schema import (
+    MIGRATIONS_DIR,
+    SchemaError,
+    SchemaState,
+    alembic_config,
+    autogenerate,
+    downgrade,
+    include_name,
+    state,
+    upgrade,
+)
+from guidelines_app.services.ops.setup import (
+    SETUP_AUTHOR,
+    STARTER_FOLDERS,
+    InitReport,
+    SetupError,
+    initialise,
+    starter_files,
+)
+
+__all__ = [
+    "CHECKS",
+    "COUNTERS",
+    "MIGRATIONS_DIR",
+    "SETUP_AUTHOR",
+    "STARTER_FOLDERS",
+    "CheckContext",
+    "Finding",
+    "InitReport",
+    "SchemaError",
+    "SchemaState",
+    "SetupError",
+    "Summary",
+    "alembic_config",
+    "autogenerate",
+    "check",
+    "downgrade",
+    "include_name",
+    "initialise",
+    "register",
+    "starter_files",
+    "state",
+    "summary",
+    "upgrade",
+]

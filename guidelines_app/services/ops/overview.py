@@ -1,0 +1,38 @@
+"""What an installation holds, for the home page and ``guidelines check``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from guidelines_app.services.accounts import users as accounts
+from guidelines_app.store import ContentStore, StoreError
+
+
+@dataclass
+class Summary:
+    guidelines: int = 0
+    taxonomies: int = 0
+    users: int = 0
+    content_revision: str | None = None
+    content_error: str | None = None
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+#: Later capabilities add counts (open escalations, decisions, batches) here.
+COUNTERS: dict[str, Callable[[Session], int]] = {}
+
+
+def summary(*, session: Session, store: ContentStore) -> Summary:
+    result = Summary(users=accounts.count_users(session=session))
+    try:
+        result.content_revision = store.head()
+        result.guidelines = len([p for p in store.list_files("guidelines/") if p.endswith(".md")])
+        result.taxonomies = len([p for p in store.list_files("taxonomies/") if p.endswith(".yaml")])
+    except StoreError as error:
+        result.content_error = str(error)
+    for name, count in COUNTERS.items():
+        result.extra[name] = count(session)
+    return result

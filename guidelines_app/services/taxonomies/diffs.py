@@ -1,0 +1,136 @@
+"""What changed between two revisions of a taxonomy: semantic diff and migration map."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from guidelines_app.domain.guideline import check_slug
+from guidelines_app.domain.taxonomy import (
+    Label,
+    MigrationMap,
+    TaxonomyDiff,
+    migration_map,
+    semantic_diff,
+)
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services.documents.versioned import TAXONOMY, Ref
+from guidelines_app.services.taxonomies import taxonomy as taxonomies
+from guidelines_app.store import ContentStore
+
+#: Dry-run counters of stored annotations, registered by the annotation import:
+#: (session, taxonomy slug, old label ids) -> {dataset: {label id: annotations}}.
+ANNOTATION_COUNTERS: list[Callable[[Session, str, list[str]], dict[str, dict[str, int]]]] = []
+
+
+@dataclass(frozen=True)
+class TaxonomyChange:
+    slug: str
+    old: Ref
+    new: Ref
+    diff: TaxonomyDiff
+    migration: MigrationMap
+
+
+def compare(*, store: ContentStore, slug: str, old: str, new: str) -> TaxonomyChange:
+    """Any two revisions: releases (``v2``), ``draft`` or commit ids."""
+    check_slug(slug)
+    old_ref = documents.resolve(store, TAXONOMY, slug, old)
+    new_ref = documents.resolve(store, TAXONOMY, slug, new)
+    before, _ = taxonomies.load(store, slug, old_ref.commit_id)
+    after, _ = taxonomies.load(store, slug, new_ref.commit_id)
+    change = semantic_diff(before, after)
+    return TaxonomyChange(slug, old_ref, new_ref, change, migration_map(change))
+
+
+def default_range(store: ContentStore, slug: str) -> tuple[str, str]:
+    """The release in force against the draft, or the two newest releases when they agree."""
+    found = documents.releases(store, TAXONOMY, slug)
+    if not found:
+        return documents.previous_revision(store, TAXONOMY, slug) or "draft", "draft"
+    latest = found[-1]
+    if documents.changes_since(store, TAXONOMY, slug, latest) == 0 and len(found) > 1:
+        return f"v{found[-2].version}", f"v{latest.version}"
+    return f"v{latest.version}", "draft"
+
+
+def annotation_counts(session: Session, slug: str, label_ids: list[str]) -> dict | None:
+    """{dataset: {old label id: annotations}} from every registered counter, or None."""
+    if not ANNOTATION_COUNTERS:
+        return None
+    total: dict[str, dict[str, int]] = {}
+    for counter in ANNOTATION_COUNTERS:
+        for dataset, counts in counter(session, slug, label_ids).items():
+            row = total.setdefault(dataset, {})
+            for label_id, count in counts.items():
+                row[label_id] = row.get(label_id, 0) + count
+    return total
+
+
+def _ref_json(ref: Ref) -> dict[str, Any]:
+    return {
+        "label": ref.label,
+        "commit": ref.commit_id,
+        "release": ref.release.version if ref.release else None,
+    }
+
+
+def diff_json(change: TaxonomyChange) -> dict[str, Any]:
+    return {
+        "taxonomy": change.slug,
+        "from": _ref_json(change.old),
+        "to": _ref_json(change.new),
+        "empty": change.diff.is_empty,
+        "changes": change.diff.to_dict(),
+    }
+
+
+def migration_json(change: TaxonomyChange, counts: dict | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "taxonomy": change.slug,
+        "from": _ref_json(change.old),
+        "to": _ref_json(change.new),
+        "map": change.migration.to_dict(),
+        "needs_relabel": change.migration.needs_relabel(),
+        "unmapped": change.migration.unmapped(),
+    }
+    if counts is not None:
+        data["annotation_counts"] = counts
+    return data
+
+
+def label_json(label: Label) -> dict[str, Any]:
+    return {
+        "id": label.id,
+        "name": label.name,
+        "description": label.description,
+        "examples": list(label.examples),
+        "counter_examples": list(label.counter_examples),
+        "synonyms": list(label.synonyms),
+        "color": label.color,
+        "hint": label.hint,
+        "value": label.value,
+        "deprecated": label.deprecated,
+        "replaced_by": list(label.replaced_by),
+        "children": [label_json(child) for child in label.children],
+    }
+
+
+def taxonomy_json(page: taxonomies.TaxonomyPage) -> dict[str, Any]:
+    return {
+        "slug": page.slug,
+        "revision": _ref_json(page.ref),
+        "name": page.taxonomy.name,
+        "description": page.taxonomy.description,
+        "kind": page.taxonomy.kind,
+        "labels": [label_json(label) for label in page.taxonomy.labels],
+        "problems": [str(p) for p in page.problems],
+        "governed_by": [g.slug for g in page.governed_by],
+    }
+
+
+# The annotation store registers its counter on import.
+import guidelines_app.services.annotations.counts as _annotation_store  # noqa: E402,F401

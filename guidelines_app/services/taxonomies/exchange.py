@@ -1,0 +1,213 @@
+"""Exchange with labeling tools: export to and import from their formats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session
+
+from guidelines_app.domain import formats
+from guidelines_app.domain.errors import InvalidInput, Problem, TooLarge
+from guidelines_app.domain.guideline import check_slug
+from guidelines_app.domain.taxonomy import (
+    MAX_TEXT_BYTES,
+    Label,
+    Taxonomy,
+    name_key,
+    to_yaml,
+)
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services.documents.versioned import TAXONOMY, SaveOutcome
+from guidelines_app.services.taxonomies import taxonomy as taxonomies
+from guidelines_app.store import Author, ContentStore
+
+EXPORT_FORMATS = ("labelstudio", "labelbox", "cvat", "prodigy", "skos", "csv")
+IMPORT_FORMATS = ("labelstudio", "labelbox", "cvat", "csv", "text")
+RESERVED_SLUGS = frozenset({"import"})  # /taxonomies/import is the upload form
+
+
+def _plain_key(name: str) -> str:
+    return name.strip().lower().replace("-", "").replace("_", "")
+
+
+def format_key(name: str, registry: Sequence[str] | dict[str, Any], what: str) -> str:
+    """The registry key for a format name; ``labelstudio`` and ``label-studio`` both work."""
+    wanted = _plain_key(name or "")
+    for key in registry:
+        if _plain_key(key) == wanted:
+            return key
+    public = EXPORT_FORMATS if what == "to" else IMPORT_FORMATS
+    raise InvalidInput(
+        problems=[Problem(f"unknown format {name!r} (one of: {', '.join(public)})", what)]
+    )
+
+
+def format_titles(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(public name, title) for the page buttons and the upload form."""
+    registry = {**formats.EXPORTERS, **formats.IMPORTERS}
+    return [(name, formats.TITLES[format_key(name, registry, "to")]) for name in names]
+
+
+@dataclass(frozen=True)
+class Export:
+    text: str
+    media_type: str
+    filename: str
+
+
+def export(*, store: ContentStore, slug: str, fmt: str, ref: str | None) -> Export:
+    key = format_key(fmt, formats.EXPORTERS, "to")
+    resolved = documents.resolve(store, TAXONOMY, slug, ref)
+    taxonomy, problems = taxonomies.load(store, slug, resolved.commit_id)
+    if problems:
+        raise InvalidInput(f"{slug} has problems at {resolved.label}: fix them first", problems)
+    return Export(
+        formats.EXPORTERS[key](taxonomy),
+        formats.MEDIA_TYPES[key],
+        formats.export_filename(slug, key),
+    )
+
+
+def decode_upload(data: bytes) -> str:
+    if len(data) > MAX_TEXT_BYTES:
+        raise TooLarge(f"the file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            problems=[Problem(f"not UTF-8 text (byte {error.start})", "file")]
+        ) from None
+
+
+def _adopt_ids(existing: Taxonomy, imported: Taxonomy) -> dict[str, str]:
+    """Imported ids that are new but name an existing label (by name): take its id."""
+    imported_ids = {e.label.id for e in imported.iter_labels()}
+    by_name = {
+        name_key(e.label.name): e.label.id
+        for e in existing.iter_labels()
+        if e.label.id not in imported_ids
+    }
+    renames: dict[str, str] = {}
+    for entry in imported.iter_labels():
+        old_id = by_name.get(name_key(entry.label.name))
+        if entry.label.id not in existing.by_id() and old_id and old_id not in renames.values():
+            renames[entry.label.id] = old_id
+    return renames
+
+
+def overlay(existing: Taxonomy, imported: Taxonomy) -> Taxonomy:
+    """The import as a new revision of ``existing``, keeping what the format cannot carry.
+
+    Labels matched by id (or, for ids the format derived from names, by name) keep their
+    description, examples, synonyms, colour, hint and value where the import has none;
+    deprecated labels, which no tool format carries, are kept where they were.
+    """
+    renames = _adopt_ids(existing, imported)
+    known = existing.by_id()
+
+    def merge(label: Label) -> Label:
+        label_id = renames.get(label.id, label.id)
+        old = known.get(label_id)
+        children = tuple(merge(child) for child in label.children)
+        label = replace(
+            label,
+            id=label_id,
+            replaced_by=tuple(renames.get(r, r) for r in label.replaced_by),
+            children=children,
+        )
+        if old is None:
+            return label
+        filled = {
+            name: getattr(old, name)
+            for name in ("description", "examples", "counter_examples", "synonyms", "hint")
+            if not getattr(label, name)
+        }
+        if label.color is None:
+            filled["color"] = old.color
+        if label.value is None:
+            filled["value"] = old.value
+        return replace(label, **filled)
+
+    labels = tuple(merge(label) for label in imported.labels)
+    present = {e.label.id for e in Taxonomy(name="", labels=labels).iter_labels()}
+    for entry in existing.iter_labels():
+        label = entry.label
+        if not label.deprecated or label.id in present or label.children:
+            continue
+        parent = entry.parent_id if entry.parent_id in present else None
+        labels = _append(labels, parent, label)
+        present.add(label.id)
+    return replace(
+        existing,
+        kind=imported.kind,
+        description=existing.description or imported.description,
+        labels=labels,
+    )
+
+
+def _append(labels: tuple[Label, ...], parent_id: str | None, new: Label) -> tuple[Label, ...]:
+    if parent_id is None:
+        return (*labels, new)
+    return tuple(
+        replace(label, children=(*label.children, new))
+        if label.id == parent_id
+        else replace(label, children=_append(label.children, parent_id, new))
+        if label.children
+        else label
+        for label in labels
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    outcome: SaveOutcome
+    created: bool
+    taxonomy: Taxonomy
+
+
+def import_taxonomy(
+    *,
+    session: Session,
+    store: ContentStore,
+    slug: str,
+    fmt: str,
+    data: bytes,
+    author: Author,
+    message: str = "",
+    actor_id: int | None = None,
+) -> ImportResult:
+    """A new revision of an existing taxonomy, or a new taxonomy; validated like any save."""
+    check_slug(slug)
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(problems=[Problem(f"{slug!r} is reserved: choose another name", "slug")])
+    key = format_key(fmt, formats.IMPORTERS, "from")
+    text = decode_upload(data)
+    exists = documents.exists(store, TAXONOMY, slug)
+    existing = None
+    if exists:
+        existing, problems = taxonomies.load(store, slug)
+        if problems:
+            existing = None
+    name = existing.name if existing else slug.replace("-", " ").capitalize()
+    imported = formats.IMPORTERS[key](text, name=name)
+    result = overlay(existing, imported) if existing else imported
+    base = store.head() if exists else None
+    summary = message.strip() or (
+        f"Import {slug} from {formats.TITLES[key]}"
+        if exists
+        else f"Create taxonomy {slug} from {formats.TITLES[key]}"
+    )
+    outcome = taxonomies.save_taxonomy(
+        session=session,
+        store=store,
+        slug=slug,
+        text=to_yaml(result),
+        base=base,
+        author=author,
+        message=summary,
+        actor_id=actor_id,
+        action="taxonomy.import",
+    )
+    return ImportResult(outcome, not exists, result)

@@ -1,0 +1,58 @@
+"""The labels of a taxonomy at a revision, as guideline pages and forms need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guidelines_app.domain.errors import InvalidInput, NotFound
+from guidelines_app.domain.taxonomy import Taxonomy, parse_taxonomy_lenient
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.store import ContentStore, PathNotFound, StoreError
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    id: str
+    name: str
+    deprecated: bool
+    replaced_by: tuple[str, ...]
+
+
+_PARSED: dict[str, Taxonomy | None] = {}
+_PARSED_LIMIT = 256
+
+
+def load(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
+    """The taxonomy at ``rev``, or None when it does not exist or cannot be read at all.
+
+    Parsed taxonomies are cached by blob id, which git never reuses for other content.
+    """
+    try:
+        version = store.read(documents.TAXONOMY.path(slug), rev)
+    except (PathNotFound, StoreError, NotFound):
+        return None
+    if version.blob_id in _PARSED:
+        return _PARSED[version.blob_id]
+    try:
+        taxonomy: Taxonomy | None = parse_taxonomy_lenient(version.text)[0]
+    except InvalidInput:
+        taxonomy = None
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[version.blob_id] = taxonomy
+    return taxonomy
+
+
+def labels(store: ContentStore, slug: str, rev: str | None = None) -> dict[str, LabelInfo] | None:
+    taxonomy = load(store, slug, rev)
+    if taxonomy is None:
+        return None
+    return {
+        entry.label.id: LabelInfo(
+            id=entry.label.id,
+            name=entry.label.name,
+            deprecated=bool(entry.label.deprecated),
+            replaced_by=tuple(entry.label.replaced_by or ()),
+        )
+        for entry in taxonomy.iter_labels()
+    }

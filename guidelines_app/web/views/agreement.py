@@ -1,0 +1,159 @@
+"""Annotation batches and their agreement figures; uploads processed in the background."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from guidelines_app.domain.errors import InvalidInput, Problem
+from guidelines_app.domain.formats.annotations import FORMATS
+from guidelines_app.models import ImportStatus, Role
+from guidelines_app.services.annotations import batch_release
+from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.annotations import jobs as annotation_jobs
+from guidelines_app.services.annotations import stored as agreement
+from guidelines_app.services.documents import versioned as documents
+from guidelines_app.web import context, security
+from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
+
+bp = Blueprint("agreement", __name__, url_prefix="/agreement")
+FORM_FIELDS = ("dataset", "format", "guideline", "release", "taxonomy")
+
+
+def _index_page(status: int = 200, **extra: object) -> ResponseReturnValue:
+    session = context.db_session()
+    batches = annotations.list_batches(session)
+    guidelines = documents.slugs(context.store(), documents.GUIDELINE)
+    return (
+        render_template(
+            "agreement/index.html",
+            batches=batches,
+            formats=FORMATS,
+            guidelines=guidelines,
+            form=extra.pop("form", {}),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@security.requires(Role.VIEWER)
+def index() -> ResponseReturnValue:
+    return _index_page()
+
+
+def upload_options(form: dict[str, str], file_name: str) -> annotation_jobs.ImportOptions:
+    """The upload form as import options; InvalidInput listing every field problem."""
+    problems = []
+    if not file_name:
+        problems.append(Problem("choose a file to upload", path="file"))
+    if form["format"] not in ("auto", *FORMATS):
+        problems.append(Problem(f"unknown format {form['format']!r}", path="format"))
+    release = None
+    if form["release"]:
+        release = documents.parse_version(form["release"])
+        if release is None:
+            problems.append(Problem("a release looks like v3", path="release"))
+    try:
+        annotations.check_dataset_slug(form["dataset"])
+    except InvalidInput as error:
+        problems += error.problems
+    if problems:
+        raise InvalidInput(problems=problems)
+    return annotation_jobs.ImportOptions(
+        dataset=form["dataset"].strip(),
+        file_name=file_name,
+        format=form["format"],
+        guideline=form["guideline"] or None,
+        release=release,
+        taxonomy=form["taxonomy"] or None,
+        map_labels=request.form.get("map_labels") == "on",
+        importer_id=current_user.user_id,
+    )
+
+
+@bp.post("/uploads")
+@security.requires(Role.LEAD)
+def create_upload() -> ResponseReturnValue:
+    form = {key: request.form.get(key, "").strip() for key in FORM_FIELDS}
+    form["format"] = form["format"] or "auto"
+    upload = request.files.get("file")
+    file_name = (upload.filename or "").strip() if upload else ""
+    try:
+        options = upload_options(form, file_name)
+    except InvalidInput as error:
+        return _index_page(422, errors=[str(p) for p in error.problems], form=form)
+    folder = Path(current_app.config["DATA_DIR"]) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.upload"
+    upload.save(path)  # type: ignore[union-attr]
+    if path.stat().st_size == 0:
+        path.unlink()
+        message = f"{file_name}: the file is empty"
+        return _index_page(422, errors=[message], form=form)
+    try:
+        job = annotation_jobs.create_job(session=context.db_session(), options=options)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    annotation_jobs.start(
+        engine=context.engine(),
+        store=context.store(),
+        job_id=job.id or 0,
+        path=path,
+        options=options,
+    )
+    return redirect(url_for("agreement.upload", job_id=job.id), 303)
+
+
+@bp.get("/uploads/<int:job_id>")
+@security.requires(Role.LEAD)
+def upload(job_id: int) -> ResponseReturnValue:
+    job = annotation_jobs.get_job(context.db_session(), job_id)
+    finished = job.status in (ImportStatus.DONE.value, ImportStatus.FAILED.value)
+    if is_htmx() and finished:
+        target = url_for("agreement.batch", batch_id=job.batch_id) if job.batch_id else None
+        header = (
+            {"HX-Redirect": target} if target and job.status == "done" else {"HX-Refresh": "true"}
+        )
+        return "", 200, header
+    code = job.status_code or 0
+    status = code if job.status == ImportStatus.FAILED.value and 400 <= code < 500 else 200
+    body = render_page_or_fragment("agreement/upload.html", "agreement/_progress.html", job=job)
+    return body, status, {"Vary": "HX-Request"}
+
+
+@bp.post("/batches/<int:batch_id>/release")
+@security.requires(Role.LEAD)
+def set_release(batch_id: int) -> ResponseReturnValue:
+    """Override the release a batch counts under (or infer it from timestamps again)."""
+    updated = batch_release.set_batch_release(
+        session=context.db_session(),
+        store=context.store(),
+        batch_id=batch_id,
+        release=request.form.get("release", "")[:20],
+        actor_id=current_user.user_id,
+    )
+    version = f"v{updated.guideline_version}" if updated.guideline_version else "no release"
+    flash(f"Batch #{batch_id} now counts under {version} ({updated.release_rule}).", "success")
+    return redirect(url_for("agreement.batch", batch_id=batch_id))
+
+
+@bp.get("/batches/<int:batch_id>")
+@security.requires(Role.VIEWER)
+def batch(batch_id: int) -> ResponseReturnValue:
+    dimension = request.args.get("dimension")
+    report = agreement.batch_figures(
+        session=context.db_session(), batch_id=batch_id, dimension=dimension
+    )
+    return render_template(
+        "agreement/batch.html",
+        report=report,
+        figures=report.figures,
+        show_annotators=current_user.can(Role.LEAD),
+    )

@@ -1,0 +1,224 @@
+"""Agreement release by release: /guidelines/<slug>/agreement, comparisons and exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from guidelines_app.models import Role
+from guidelines_app.services.reports import release_report
+from guidelines_app.services.reports.markdown import metric_name, report_markdown
+from guidelines_app.web import context, security
+from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
+
+bp = Blueprint("release_agreement", __name__, url_prefix="/guidelines")
+HEADLINE_ORDER = (
+    "krippendorff_alpha_nominal",
+    "percent_agreement",
+    "fleiss_kappa_generalised",
+    "fleiss_kappa_classic",
+    "gwet_ac1",
+    "cohen_kappa_mean_pairwise",
+)
+
+
+def _when(text: str | None) -> datetime | None:
+    """Report times as aware UTC datetimes (weekly periods are written without a zone)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _resamples() -> int:
+    return int(current_app.config["REPORT_RESAMPLES"])
+
+
+def _dimension() -> str | None:
+    value = request.args.get("dimension")
+    return value if value is not None and len(value) <= 200 else None
+
+
+def _timeline_chart(report: dict, slug: str, dimension: str | None) -> Chart:
+    points = [
+        Point(
+            _when(p["start"]),
+            p["value"],
+            p["ci_low"],
+            p["ci_high"],
+            f"{p['n_items']} items, week of {p['start'][:10]}",
+        )
+        for p in report["timeline"]["weekly"]
+        if p["start"]
+    ]
+    markers = []
+    previous = None
+    for release in report["release_markers"]:
+        href = None
+        if previous is not None:
+            href = url_for(
+                "release_agreement.compare", slug=slug, dimension=dimension,
+                **{"from": f"v{previous}", "to": f"v{release['version']}"},
+            )  # fmt: skip
+        markers.append(Marker(_when(release["tagged_at"]), release["label"], release["note"], href))
+        previous = release["version"]
+    return Chart(
+        title="Krippendorff's alpha (nominal) per week, with 95% intervals",
+        series=[Series("alpha", points)],
+        markers=markers,
+        y_label="alpha",
+        y_min=0.0,
+        y_max=1.0,
+    )
+
+
+def _label_chart(report: dict) -> Chart:
+    series = [
+        Series(label, [Point(_when(p["start"]), p["value"]) for p in points if p["start"]])
+        for label, points in sorted(report["label_timelines"].items())
+    ]
+    markers = [
+        Marker(_when(r["tagged_at"]), r["label"], r["note"]) for r in report["release_markers"]
+    ]
+    return Chart(
+        title="Agreement on each label per week (category-specific agreement)",
+        series=series,
+        markers=markers,
+        y_min=0.0,
+        y_max=1.0,
+    )
+
+
+def _drift_chart(report: dict) -> Chart | None:
+    drift = report.get("drift")
+    if not drift or drift.get("centre") is None or not drift["points"]:
+        return None
+    points = [
+        Point(
+            _when(p["start"]),
+            p["value"],
+            p["ci_low"],
+            p["ci_high"],
+            "outside the limits" if p["flag"] else "",
+        )
+        for p in drift["points"]
+        if p["start"]
+    ]
+    if not points:
+        return None
+    band = Band(points[0].x, points[-1].x, drift["centre"], drift["lower"], drift["upper"])
+    return Chart(
+        title=(
+            f"Control chart for {report['current_release']['label']}: "
+            "weekly alpha, limits from the first weeks"
+        ),
+        series=[Series("alpha", points)],
+        bands=[band],
+        y_label="alpha",
+    )
+
+
+@bp.get("/<slug>/agreement")
+@security.requires(Role.VIEWER)
+def show(slug: str) -> ResponseReturnValue:
+    dimension = _dimension()
+    report = release_report.guideline_report(
+        session=context.db_session(),
+        store=context.store(),
+        slug=slug,
+        dimension=dimension,
+        resamples=_resamples(),
+    )
+    charts = {
+        "timeline": render(_timeline_chart(report, slug, dimension)),
+        "labels": render(_label_chart(report)) if report["label_timelines"] else None,
+        "drift": render(chart) if (chart := _drift_chart(report)) else None,
+    }
+    return render_template(
+        "release_agreement/show.html",
+        slug=slug,
+        report=report,
+        charts=charts,
+        dimension=dimension,
+        metric_name=metric_name,
+        headline=HEADLINE_ORDER,
+        show_annotators=current_user.can(Role.LEAD),
+    )
+
+
+def _comparison(slug: str) -> dict:
+    return release_report.compare(
+        session=context.db_session(),
+        store=context.store(),
+        slug=slug,
+        old=request.args.get("from", "").strip()[:20],
+        new=request.args.get("to", "").strip()[:20],
+        dimension=_dimension(),
+        resamples=_resamples(),
+    )
+
+
+@bp.get("/<slug>/agreement/compare")
+@security.requires(Role.VIEWER)
+def compare(slug: str) -> ResponseReturnValue:
+    data = _comparison(slug)
+    if request.args.get("format") == "json":
+        return Response(json.dumps(data, allow_nan=False), mimetype="application/json")
+    return render_template(
+        "release_agreement/compare.html",
+        slug=slug,
+        data=data,
+        metric_name=metric_name,
+        dimension=_dimension(),
+    )
+
+
+def _export_data(slug: str) -> tuple[dict, list[dict]]:
+    session, store = context.db_session(), context.store()
+    report = release_report.guideline_report(
+        session=session, store=store, slug=slug, dimension=_dimension()
+    )
+    if request.args.get("from") or request.args.get("to"):
+        return report, [_comparison(slug)]
+    comparisons = [
+        release_report.compare(
+            session=session,
+            store=store,
+            slug=slug,
+            old=c["from"]["version"],
+            new=c["to"]["version"],
+            dimension=_dimension(),
+            resamples=_resamples(),
+        )
+        for c in report["comparisons"]
+    ]
+    return report, comparisons
+
+
+@bp.get("/<slug>/agreement/report.json")
+@security.requires(Role.VIEWER)
+def report_json(slug: str) -> ResponseReturnValue:
+    report, comparisons = _export_data(slug)
+    if not current_user.can(Role.LEAD):
+        report = {**report, "annotators": []}
+    body = json.dumps({**report, "comparisons": comparisons}, allow_nan=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-agreement.json"'},
+    )
+
+
+@bp.get("/<slug>/agreement/report.md")
+@security.requires(Role.VIEWER)
+def report_md(slug: str) -> ResponseReturnValue:
+    report, comparisons = _export_data(slug)
+    return Response(
+        report_markdown(report, comparisons),
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-agreement.md"'},
+    )
