@@ -7,9 +7,10 @@ from flask.testing import FlaskClient
 
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role, User
-from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services import accounts, decisions
 
 DEFAULT_PASSWORD = "correct horse battery"
+GUIDELINE = "product-review-sentiment"
 
 
 def make_user(
@@ -41,3 +42,25 @@ def signed_in_client(app: Flask, role: Role | str, username: str | None = None) 
     response = login(client, name)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+def make_decision(
+    app: Flask,
+    title: str = "Praise then a defect",
+    ruling: str = "Negative: the defect wins.",
+    **kw,
+):
+    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
+        data = decisions.DecisionInput(
+            title=title,
+            ruling=ruling,
+            rationale=kw.pop("rationale", "A defect outweighs **early** praise."),
+            guideline=kw.pop("guideline", GUIDELINE),
+            section_id=kw.pop("section_id", "mixed-opinions"),
+            ruling_labels=kw.pop("ruling_labels", ["negative"]),
+            labels=kw.pop("labels", ["positive"]),
+            tags=kw.pop("tags", ["defect"]),
+        )
+        return decisions.create_decision(
+            session=session, store=app.extensions["guidelines.store"], data=data, author_id=None
+        )

@@ -18,8 +18,7 @@ from guidelines_app.cli.support import fail, reports_errors, require_database
 from guidelines_app.cli.taxonomy import taxonomy_group
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
-from guidelines_app.services.ops import health, schema, setup
+from guidelines_app.services import accounts, ops
 from guidelines_app.web import context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +41,7 @@ def init_command() -> None:
     database = context.engine().url
     if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
         Path(database.database).parent.mkdir(parents=True, exist_ok=True)
-    report = setup.initialise(
+    report = ops.initialise(
         engine=context.engine(),
         store=context.store(),
         starter_dir=current_app.config["STARTER_DIR"],
@@ -170,7 +169,7 @@ def user_token(username: str, name: str) -> None:
 @reports_errors
 def check_command(repair: bool) -> None:
     """Verify the content repository and the database against each other."""
-    findings, repaired = health.check(engine=context.engine(), store=context.store(), repair=repair)
+    findings, repaired = ops.check(engine=context.engine(), store=context.store(), repair=repair)
     for line in repaired:
         click.echo(f"repaired: {line}")
     for finding in findings:
@@ -191,7 +190,7 @@ def db_group() -> None:
 @reports_errors
 def db_current() -> None:
     """Print the database's migration and the code's."""
-    state = schema.state(context.engine())
+    state = ops.state(context.engine())
     click.echo(f"database: {state.current or 'empty'}\ncode:     {state.head}")
 
 
@@ -200,7 +199,7 @@ def db_current() -> None:
 @reports_errors
 def db_upgrade(revision: str) -> None:
     """Upgrade the database (default: to the newest migration)."""
-    state = schema.upgrade(context.engine(), revision)
+    state = ops.upgrade(context.engine(), revision)
     click.echo(f"database at {state.current}")
 
 
@@ -209,7 +208,7 @@ def db_upgrade(revision: str) -> None:
 @reports_errors
 def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (`base` removes everything)."""
-    state = schema.downgrade(context.engine(), revision)
+    state = ops.downgrade(context.engine(), revision)
     click.echo(f"database at {state.current or 'base'}")
 
 
@@ -218,7 +217,7 @@ def db_downgrade(revision: str) -> None:
 @reports_errors
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
-    schema.autogenerate(context.engine(), message)
+    ops.autogenerate(context.engine(), message)
 
 
 COMMANDS = (

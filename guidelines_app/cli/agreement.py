@@ -19,7 +19,7 @@ from guidelines_app.domain.formats.annotations import (
     FORMATS,
     read_annotations,
 )
-from guidelines_app.services.annotations.compute import figures, relevant_columns, select_dimension
+from guidelines_app.services.annotations import figures, relevant_columns, select_dimension
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 WEIGHTS = ("linear", "quadratic")

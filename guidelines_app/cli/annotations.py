@@ -13,10 +13,7 @@ from guidelines_app.cli.agreement import parse_columns, report_error
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import AppError
 from guidelines_app.domain.formats.annotations import FORMATS
-from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.annotations import stored as agreement
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.ops import schema
+from guidelines_app.services import annotations, documents, ops
 from guidelines_app.web import context
 
 
@@ -89,7 +86,7 @@ def import_command(
     version = _release_number(release)
     columns = parse_columns(column_pairs)
     try:
-        state = schema.state(context.engine())
+        state = ops.state(context.engine())
     except Exception as error:  # the database cannot be opened at all
         click.secho(f"Error: cannot open the database ({error})", fg="red", err=True)
         sys.exit(2)
@@ -120,7 +117,7 @@ def import_command(
             bar.close()
             batch = outcome.batch
             click.echo("computing agreement...", err=True)
-            agreement.precompute(session=session, batch_id=batch.id or 0)
+            annotations.precompute(session=session, batch_id=batch.id or 0)
     except AppError as error:
         bar.close()
         report_error(error)

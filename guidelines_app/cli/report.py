@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from guidelines_app.cli.support import reports_errors, require_database
-from guidelines_app.services.reports import release_report
-from guidelines_app.services.reports.markdown import report_markdown
+from guidelines_app.services import reports
+from guidelines_app.services.reports import report_markdown
 from guidelines_app.web import context
 
 
@@ -32,7 +32,7 @@ def report_command(
         raise click.UsageError("give both --from and --to, or neither")
     session, store = context.db_session(), context.store()
     resamples = int(current_app.config["REPORT_RESAMPLES"])
-    report = release_report.guideline_report(
+    report = reports.guideline_report(
         session=session, store=store, slug=guideline, dimension=dimension, resamples=resamples
     )
     pairs = (
@@ -41,7 +41,7 @@ def report_command(
         else [(c["from"]["version"], c["to"]["version"]) for c in report["comparisons"]]
     )
     comparisons = [
-        release_report.compare(
+        reports.compare(
             session=session,
             store=store,
             slug=guideline,

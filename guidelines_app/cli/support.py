@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from guidelines_app.domain.errors import AppError
-from guidelines_app.services.ops import schema
+from guidelines_app.services import ops
 from guidelines_app.web import context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,7 +37,7 @@ def reports_errors(command: F) -> F:
 
 def require_database() -> None:
     try:
-        state = schema.state(context.engine())
+        state = ops.state(context.engine())
     except Exception as error:  # the database cannot be opened at all
         fail(f"cannot open the database ({error.__class__.__name__}): run `guidelines init` first")
     if not state.at_head:

@@ -14,12 +14,8 @@ from flask.cli import AppGroup
 
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import AppError, InvalidInput
-from guidelines_app.services.accounts import users as accounts
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.ops import schema
-from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
-from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
-from guidelines_app.services.taxonomies.exchange import EXPORT_FORMATS, IMPORT_FORMATS
+from guidelines_app.services import accounts, documents, ops, taxonomies
+from guidelines_app.services.taxonomies import EXPORT_FORMATS, IMPORT_FORMATS
 from guidelines_app.store import StoreError
 from guidelines_app.web import context
 
@@ -53,7 +49,7 @@ def _reports_errors(command: F) -> F:
 
 def _require_database() -> None:
     try:
-        ready = schema.state(context.engine()).at_head
+        ready = ops.state(context.engine()).at_head
     except Exception as error:  # the database cannot be opened at all
         _fail(f"cannot open the database ({error.__class__.__name__}): run `guidelines init`")
     if not ready:
@@ -72,7 +68,7 @@ def taxonomy_group() -> None:
 @_reports_errors
 def export_command(slug: str, fmt: str, rev: str | None) -> None:
     """Write the taxonomy in a labeling tool's format to standard output."""
-    result = taxonomy_exchange.export(store=context.store(), slug=slug, fmt=fmt, ref=rev)
+    result = taxonomies.export(store=context.store(), slug=slug, fmt=fmt, ref=rev)
     click.echo(result.text, nl=not result.text.endswith("\n"))
 
 
@@ -97,7 +93,7 @@ def import_command(file: Path, fmt: str, slug: str, message: str, username: str 
             user = accounts.get_user(session, username)
             author = documents.author_for(user.username, user.display_name)
             actor_id = user.id
-        result = taxonomy_exchange.import_taxonomy(
+        result = taxonomies.import_taxonomy(
             session=session,
             store=context.store(),
             slug=slug,
@@ -155,10 +151,10 @@ def _describe(changes: dict[str, list[dict[str, Any]]]) -> list[str]:
 @_reports_errors
 def diff_command(slug: str, from_rev: str, to_rev: str, as_json: bool) -> None:
     """The semantic diff between two revisions (vN, draft or commit ids)."""
-    change = taxonomy_diffs.compare(store=context.store(), slug=slug, old=from_rev, new=to_rev)
-    data = taxonomy_diffs.diff_json(change)
+    change = taxonomies.compare(store=context.store(), slug=slug, old=from_rev, new=to_rev)
+    data = taxonomies.diff_json(change)
     if as_json:
-        data["migration"] = taxonomy_diffs.migration_json(change)["map"]
+        data["migration"] = taxonomies.migration_json(change)["map"]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(f"{slug}: {change.old.label} -> {change.new.label}")

@@ -31,10 +31,8 @@ from datetime import datetime, timedelta
 
 from guidelines_app.demo.context import DemoContext
 from guidelines_app.models import User
-from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.annotations import stored as agreement
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE
+from guidelines_app.services import annotations, documents
+from guidelines_app.services.documents import GUIDELINE
 
 ANNOTATORS = ("alan", "katherine", "dorothy", "contractor-1", "contractor-2")
 RATERS_PER_ITEM = 3
@@ -191,7 +189,7 @@ def load_demo_annotations(context: DemoContext) -> None:
             given = release.version if number == 0 else None  # the others: from timestamps
             outcome = _import_once(context, data, name, dataset, story.slug, given, lead)
             if outcome is not None:
-                agreement.precompute(session=context.session, batch_id=outcome.batch.id or 0)
+                annotations.precompute(session=context.session, batch_id=outcome.batch.id or 0)
                 context.log(
                     f"imported demo batch {name} ({outcome.batch.n_annotations} annotations, "
                     f"{outcome.batch.release_rule} v{outcome.batch.guideline_version})"

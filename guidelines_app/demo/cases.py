@@ -25,10 +25,9 @@ from guidelines_app.models import (
     EscalationComment,
     EscalationEvent,
 )
-from guidelines_app.services import decisions, escalations
-from guidelines_app.services.datasets import items
-from guidelines_app.services.datasets.items import ItemContent
-from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services import datasets as items
+from guidelines_app.services import decisions, documents, escalations
+from guidelines_app.services.datasets import ItemContent
 from guidelines_app.services.escalations import EscalationInput, Transition
 
 DATASETS = {

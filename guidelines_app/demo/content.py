@@ -10,9 +10,8 @@ import yaml
 
 from guidelines_app.demo import cases as demo_cases
 from guidelines_app.demo.context import DemoContext
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE, TAXONOMY, Kind
-from guidelines_app.services.guidelines import guideline as guidelines
+from guidelines_app.services import documents, guidelines
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Kind
 from guidelines_app.store import Author
 
 SCRIPT_KEYS = {"slug", "seed", "revisions"}

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from guidelines_app.services.ops import schema
+from guidelines_app.services import ops
 from guidelines_app.store import StoreError
 from guidelines_app.web import context
 
@@ -49,7 +49,7 @@ def _database_ready(app: Flask) -> str | None:
     if app.extensions.get("guidelines.db_ready"):
         return None
     try:
-        state = schema.state(context.engine())
+        state = ops.state(context.engine())
     except Exception as error:
         return f"The database cannot be opened: {error}"
     if not state.at_head:

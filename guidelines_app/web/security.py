@@ -19,7 +19,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services import accounts
 from guidelines_app.web import context
 
 ROLE_ATTRIBUTE = "_guidelines_least_role"

@@ -12,7 +12,7 @@ from guidelines_app.services import decisions
 from guidelines_app.services.decisions import amendments
 from guidelines_app.services.guidelines import guideline as guidelines
 from guidelines_app.store import Author
-from tests.app.test_escalations import GUIDELINE, make_decision
+from tests.factories import GUIDELINE, make_decision
 
 AUTHOR = Author("Lena Lead", "lena@example.org")
 

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from guidelines_app.db import session_scope
-from guidelines_app.services import decisions, escalations
+from guidelines_app.services import escalations
 from tests.app.test_items import make_dataset
+from tests.factories import make_decision
 
 GUIDELINE = "product-review-sentiment"
 
@@ -34,23 +35,6 @@ def escalation_id(response) -> int:
 def version_of(app, eid: int) -> int:
     with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
         return escalations.get_escalation(session=session, escalation_id=eid).version
-
-
-def make_decision(app, title="Praise then a defect", ruling="Negative: the defect wins.", **kw):
-    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-        data = decisions.DecisionInput(
-            title=title,
-            ruling=ruling,
-            rationale=kw.pop("rationale", "A defect outweighs **early** praise."),
-            guideline=kw.pop("guideline", GUIDELINE),
-            section_id=kw.pop("section_id", "mixed-opinions"),
-            ruling_labels=kw.pop("ruling_labels", ["negative"]),
-            labels=kw.pop("labels", ["positive"]),
-            tags=kw.pop("tags", ["defect"]),
-        )
-        return decisions.create_decision(
-            session=session, store=app.extensions["guidelines.store"], data=data, author_id=None
-        )
 
 
 @pytest.fixture

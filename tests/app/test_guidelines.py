@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_app.services.guidelines import guideline as guideline_service
 from guidelines_app.store import Author, ContentStore
-from tests.factories import signed_in_client
+from tests.factories import make_decision, signed_in_client
 
 SLUG = "product-review-sentiment"
 PATH = f"guidelines/{SLUG}.md"
@@ -146,25 +145,25 @@ def test_a_lead_saves_a_revision_that_appears_in_history_with_its_author(app, as
     assert "one and only one" in _text(app)
 
 
-def test_cited_decisions_become_commit_trailers(app, as_lead, monkeypatch):
-    monkeypatch.setattr(guideline_service, "DECISION_CHECKS", [lambda session, ids: []])
+def test_cited_decisions_become_commit_trailers(app, as_lead):
+    first, second = make_decision(app).id, make_decision(app, title="Another rule").id
     base, text = _base(as_lead)
-    response = _save(as_lead, text + "\nOne more rule.\n", base, decisions="12, #15")
+    response = _save(as_lead, text + "\nOne more rule.\n", base, decisions=f"{first}, #{second}")
     assert response.status_code == 302
     commit = _store(app).commit(_store(app).head())
-    assert commit.trailer_values("Decision") == ["12", "15"]
-    assert "Decision: 12" in as_lead.get(f"/guidelines/{SLUG}/history").get_data(as_text=True)
+    assert commit.trailer_values("Decision") == [str(first), str(second)]
+    history = as_lead.get(f"/guidelines/{SLUG}/history").get_data(as_text=True)
+    assert f"Decision: {first}" in history
 
 
-def test_citing_a_decision_that_does_not_exist_is_422(app, as_lead, monkeypatch):
-    monkeypatch.setattr(
-        guideline_service, "DECISION_CHECKS", [lambda session, ids: [i for i in ids if i > 100]]
-    )
+def test_citing_a_decision_that_does_not_exist_is_422(app, as_lead):
+    real = make_decision(app).id
     base, text = _base(as_lead)
     head = _store(app).head()
-    response = _save(as_lead, text + "\nx\n", base, decisions="7, 999")
+    response = _save(as_lead, text + "\nx\n", base, decisions=f"{real}, 999")
     assert response.status_code == 422
-    assert "no decision #999" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "no decision #999" in page and f"no decision #{real}" not in page
     assert _store(app).head() == head
 
 
@@ -322,22 +321,14 @@ def test_preview_button_works_without_javascript(as_lead):
     assert 'id="brand-new"' in response.get_data(as_text=True)
 
 
-def test_removing_a_section_that_decisions_cite_needs_confirmation(app, as_lead, monkeypatch):
-    class Cited:
-        id = 42
-        title = "Sarcastic praise"
-
-    monkeypatch.setattr(
-        guideline_service,
-        "SECTION_REFERENCES",
-        [lambda session, slug, ids: {"sarcasm": [Cited()]} if "sarcasm" in ids else {}],
-    )
+def test_removing_a_section_that_decisions_cite_needs_confirmation(app, as_lead):
+    cited = make_decision(app, title="Sarcastic praise", section_id="sarcasm").id
     base, text = _base(as_lead)
     without = re.sub(r"^## Sarcasm and irony \{#sarcasm\}", "## Humour {#humour}", text, flags=re.M)
     response = _save(as_lead, without, base, "Drop sarcasm")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "#42 Sarcastic praise" in html and "confirm_removed_sections" in html
+    assert f"#{cited} Sarcastic praise" in html and "confirm_removed_sections" in html
     confirmed = _save(as_lead, without, base, "Drop sarcasm", confirm_removed_sections="1")
     assert confirmed.status_code == 302
 

@@ -7,7 +7,6 @@ import io
 import pytest
 
 from guidelines_app.domain.taxonomy import parse_taxonomy
-from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
 from tests.app.taxonomy_helpers import SMALL, head, read, release, write
 
 RENAMED = SMALL.replace("name: Beta", "name: Bravo")
@@ -59,29 +58,14 @@ def test_diff_with_an_unknown_revision_answers_404(as_viewer, two_releases):
     assert as_viewer.get("/taxonomies/nope/diff").status_code == 404
 
 
-def test_migration_map_marks_the_split_as_needing_relabelling(as_viewer, two_releases, monkeypatch):
-    monkeypatch.setattr(taxonomy_diffs, "ANNOTATION_COUNTERS", [])
+def test_migration_map_marks_the_split_as_needing_relabelling(as_viewer, two_releases):
     data = as_viewer.get("/taxonomies/small/migration?from=v1&to=v2&format=json").json
     assert data["map"]["a"] == {"new_ids": ["a1", "a2"], "status": "split", "needs_relabel": True}
     assert data["map"]["b"]["new_ids"] == ["b"] and data["needs_relabel"] == ["a"]
-    assert "annotation_counts" not in data
+    assert data["annotation_counts"] == {}  # nothing imported under this taxonomy
     page = as_viewer.get("/taxonomies/small/migration?from=v1&to=v2").get_data(as_text=True)
     assert "needs relabelling" in page and "Stored annotations" not in page
     assert "(renamed)" in page
-
-
-def test_migration_map_shows_counts_from_registered_annotation_counters(
-    as_viewer, two_releases, monkeypatch
-):
-    def counter(session, slug, label_ids):
-        assert slug == "small" and "a" in label_ids
-        return {"reviews-2026": {"a": 7, "b": 2}}
-
-    monkeypatch.setattr(taxonomy_diffs, "ANNOTATION_COUNTERS", [counter, counter])
-    data = as_viewer.get("/taxonomies/small/migration?from=v1&to=v2&format=json").json
-    assert data["annotation_counts"] == {"reviews-2026": {"a": 14, "b": 4}}
-    page = as_viewer.get("/taxonomies/small/migration?from=v1&to=v2").get_data(as_text=True)
-    assert "Stored annotations" in page and "reviews-2026: 14" in page
 
 
 EXPORTS = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from tests.app.test_escalations import GUIDELINE, make_decision
 from tests.app.test_items import make_dataset
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, GUIDELINE, make_decision, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -146,3 +146,20 @@ def test_the_rule_checker_sees_imports(tmp_path):
     assert {"git", "flask", "flask.Flask", "guidelines_app.domain.errors"} <= _imports(sample)
     assert _app_part("guidelines_app.domain.errors") == "domain"
     assert _app_part("flask") is None
+
+
+def test_features_are_reached_through_their_package_only():
+    """``services.<feature>.<module>`` is the feature's own business; others use its face."""
+    offenders = []
+    for module, path in _modules():
+        parts = module.split(".")
+        own = parts[1] if parts[0] == "services" and len(parts) > 2 else None
+        for name in _imports(path):
+            target = name.split(".")
+            if target[:2] != ["guidelines_app", "services"] or len(target) < 4:
+                continue
+            feature, inner = target[2], target[3]
+            is_module = (PACKAGE / "services" / feature / f"{inner}.py").is_file()
+            if feature != own and is_module:
+                offenders.append(f"{module} imports {name}")
+    assert offenders == []

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from guidelines_app.db import utcnow
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
-from guidelines_app.services.audit import log as audit
+from guidelines_app.services import audit
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD_LENGTH = 10

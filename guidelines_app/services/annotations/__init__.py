@@ -31,7 +31,6 @@ from guidelines_app.services.annotations.context import (
     release_in_force,
     resolve,
 )
-from guidelines_app.services.annotations.counts import count_by_dataset
 from guidelines_app.services.annotations.importing import (
     ANNOTATIONS,
     CHUNK,
@@ -92,7 +91,6 @@ __all__ = [
     "check_dataset_slug",
     "check_labels",
     "count_batches",
-    "count_by_dataset",
     "create_job",
     "dimensions",
     "dimensions_of",

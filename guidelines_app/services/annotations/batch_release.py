@@ -7,11 +7,10 @@ from sqlmodel import Session, col, select
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Annotation, AnnotationBatch
+from guidelines_app.services import audit, documents
 from guidelines_app.services.annotations import context as annotation_context
 from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE
+from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.store import ContentStore
 
 INFER = "infer"

@@ -23,9 +23,9 @@ import pandas as pd
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 from guidelines_app.domain.taxonomy import Taxonomy, migration_map, name_key
 from guidelines_app.models import ReleaseRule
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE, TAXONOMY
-from guidelines_app.services.taxonomies import label_info as taxonomy_labels
+from guidelines_app.services import documents
+from guidelines_app.services import taxonomies as taxonomy_labels
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY
 from guidelines_app.store import ContentStore, Release, RevisionNotFound
 
 MAX_LISTED = 50
@@ -118,8 +118,8 @@ def resolve(
         context.taxonomy_commit = documents.last_change(store, TAXONOMY, slug, rev).id
     except NotFound:
         context.taxonomy_commit = None
-    context.in_force = taxonomy_labels.load(store, slug, rev)
-    context.current = taxonomy_labels.load(store, slug)
+    context.in_force = taxonomy_labels.load_lenient(store, slug, rev)
+    context.current = taxonomy_labels.load_lenient(store, slug)
     return context
 
 

@@ -21,10 +21,9 @@ from guidelines_app.db import utcnow
 from guidelines_app.domain.errors import Conflict, NotFound
 from guidelines_app.domain.formats.annotations import AnnotationFile
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item, User
+from guidelines_app.services import audit
 from guidelines_app.services.annotations import context as annotation_context
 from guidelines_app.services.annotations.checks import check_dataset_slug, read_file
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.ops import overview
 from guidelines_app.store import ContentStore
 
 CHUNK = 10_000
@@ -312,6 +311,3 @@ def annotations_of_item(
         .limit(limit)
     )
     return list(rows)
-
-
-overview.COUNTERS["annotation batches"] = count_batches

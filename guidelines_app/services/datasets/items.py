@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem, TooLarge
 from guidelines_app.domain.markdown import is_safe_url
 from guidelines_app.models import Dataset, Decision, DecisionItem, Escalation, Item
-from guidelines_app.services.audit import log as audit
+from guidelines_app.services import audit
 
 MAX_ITEM_BYTES = 1_000_000
 MAX_EXTERNAL_ID = 500

@@ -4,16 +4,21 @@ A decision points at ``guideline#section`` at the revision (commit id) where it 
 made; it lists the labels it concerns (``applies`` marks those its ruling assigns),
 the items it covers, tags; every edit keeps a revision with a snapshot for diffs.
 
-This module is the face the views, the API, the CLI and the demo use; the work is done
-in ``decision_facts`` (a guideline's labels and sections), ``decision_lifecycle``
-(create, edit, supersede, retire), ``decision_links`` (items), ``decision_index`` (the
-text search sees), ``decision_log`` (search and listing) and ``decision_pages``.
-Importing it plugs decisions into the guideline pages' registries.
+This package's face is what the views, the API, the CLI and the demo use; the work is
+done in ``facts`` (a guideline's labels and sections), ``lifecycle`` (create, edit,
+supersede, retire), ``links`` (items), ``index`` (the text search sees), ``log``
+(search and listing), ``pages`` and ``amendments`` (where decisions entered the
+guideline). Guideline pages and saves call it for the decisions that cite their sections.
 """
 
 from __future__ import annotations
 
 from guidelines_app import search
+from guidelines_app.services.decisions.amendments import (
+    Amendment,
+    amendments_for,
+    not_yet_released,
+)
 from guidelines_app.services.decisions.facts import (
     GuidelineFacts,
     check_labels,
@@ -53,8 +58,6 @@ from guidelines_app.services.decisions.pages import (
     decision_input_of,
     decision_page,
 )
-from guidelines_app.services.guidelines import guideline as guidelines
-from guidelines_app.services.ops import overview
 
 SearchFilters = search.SearchFilters
 
@@ -65,6 +68,7 @@ __all__ = [
     "MAX_TAGS",
     "MAX_TITLE",
     "TAG_RE",
+    "Amendment",
     "DecisionInput",
     "DecisionPage",
     "GuidelineFacts",
@@ -72,6 +76,7 @@ __all__ = [
     "LogPage",
     "RevisionView",
     "SearchFilters",
+    "amendments_for",
     "answer_with_decision",
     "check_labels",
     "check_section",
@@ -87,6 +92,7 @@ __all__ = [
     "guidelines_of_user",
     "labels_of",
     "link_items",
+    "not_yet_released",
     "referencing_sections",
     "reindex",
     "reindex_all",
@@ -94,10 +100,3 @@ __all__ = [
     "supersede",
     "update_decision",
 ]
-
-guidelines.SECTION_NOTES.append(lambda s, g: for_guideline_sections(session=s, guideline=g))
-guidelines.SECTION_REFERENCES.append(
-    lambda s, g, ids: referencing_sections(session=s, guideline=g, section_ids=set(ids))
-)
-guidelines.DECISION_CHECKS.append(lambda s, ids: exists(session=s, ids=ids))
-overview.COUNTERS["decisions"] = lambda session: count(session=session)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from guidelines_app.models import Decision, DecisionStatus
-from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services import documents
 from guidelines_app.store import CommitInfo, ContentStore, Release, StoreError
 
 HISTORY_LIMIT = 2_000

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.guideline import parse_guideline
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.taxonomies import label_info as taxonomy_labels
+from guidelines_app.services import documents, taxonomies
 from guidelines_app.store import ContentStore, Release, StoreError
 
 
@@ -25,7 +24,7 @@ class GuidelineFacts:
     commit_id: str
     release: Release | None
     taxonomy: str
-    labels: dict[str, taxonomy_labels.LabelInfo]
+    labels: dict[str, taxonomies.LabelInfo]
     sections: list[tuple[str, str]]  # (id, title) in document order
 
 
@@ -43,7 +42,7 @@ def guideline_facts(
     path = documents.GUIDELINE.path(slug)
     commit_id = release.commit_id if release else store.history(path, limit=1)[0].id
     parsed = parse_guideline(store.read(path, commit_id).text)
-    labels = taxonomy_labels.labels(store, parsed.taxonomy, commit_id) or {}
+    labels = taxonomies.labels(store, parsed.taxonomy, commit_id) or {}
     sections = [(s.id, s.title) for s in parsed.sections]
     return GuidelineFacts(slug, parsed.title, commit_id, release, parsed.taxonomy, labels, sections)
 

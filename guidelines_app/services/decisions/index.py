@@ -20,7 +20,7 @@ from guidelines_app.models import (
     EscalationComment,
     Item,
 )
-from guidelines_app.services.datasets.items import item_text
+from guidelines_app.services.datasets import item_text
 
 
 def reindex(session: Session, decision_id: int) -> None:

@@ -21,7 +21,7 @@ from guidelines_app.models import (
     DecisionStatus,
     DecisionTag,
 )
-from guidelines_app.services.audit import log as audit
+from guidelines_app.services import audit
 from guidelines_app.services.decisions.facts import (
     GuidelineFacts,
     check_labels,

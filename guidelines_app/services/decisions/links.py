@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Decision, DecisionItem, Item
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.datasets.items import ItemContent, ensure_item, known_dataset
+from guidelines_app.services import audit
+from guidelines_app.services.datasets import ItemContent, ensure_item, known_dataset
 from guidelines_app.services.decisions.index import reindex
 
 

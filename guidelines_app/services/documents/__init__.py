@@ -34,6 +34,7 @@ from guidelines_app.services.documents.versioned import (
     save,
     slugs,
 )
+from guidelines_app.store import Author
 
 __all__ = [
     "CONFLICT_MARKER_RE",
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_MESSAGE_LENGTH",
     "TAXONOMY",
     "VERSION_RE",
+    "Author",
     "EditConflict",
     "HistoryEntry",
     "HistoryPage",

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
-from guidelines_app.services.audit import log as audit
+from guidelines_app.services import audit
 from guidelines_app.store import (
     Author,
     CommitInfo,

@@ -9,7 +9,7 @@ This module is the face the views, the API and the demo use; the work is done in
 ``escalation_questions`` (raising one, comments), ``escalation_workflow`` (the
 transitions), ``escalation_queues`` (triage, counts, weak spots) and
 ``escalation_pages``. Importing it plugs open counts into the guideline pages and the
-overview.
+ops.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ from guidelines_app.services.escalations.workflow import (
     resolve_with_new_decision,
     transition,
 )
-from guidelines_app.services.guidelines import guideline as guidelines
-from guidelines_app.services.ops import overview
 
 __all__ = [
     "ACTIVE",
@@ -93,6 +91,3 @@ __all__ = [
     "user_names",
     "weak_spots",
 ]
-
-guidelines.OPEN_ESCALATIONS.append(lambda s: open_counts_by_guideline(session=s))
-overview.COUNTERS["open escalations"] = lambda session: open_count(session=session)

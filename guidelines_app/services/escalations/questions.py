@@ -14,10 +14,9 @@ from sqlmodel import Session
 
 from guidelines_app.domain.errors import InvalidInput, Problem, TooLarge
 from guidelines_app.models import Escalation, EscalationComment, EscalationEvent, EscalationLabel
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.datasets.items import ItemContent, ensure_item, known_dataset
-from guidelines_app.services.decisions.facts import check_labels, check_section, guideline_facts
-from guidelines_app.services.decisions.index import reindex
+from guidelines_app.services import audit
+from guidelines_app.services.datasets import ItemContent, ensure_item, known_dataset
+from guidelines_app.services.decisions import check_labels, check_section, guideline_facts, reindex
 from guidelines_app.services.escalations.workflow import S, get_escalation, refresh_hits
 from guidelines_app.store import ContentStore
 

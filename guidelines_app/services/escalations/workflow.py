@@ -25,10 +25,8 @@ from guidelines_app.models import (
     User,
 )
 from guidelines_app.models.cases import CLOSED_STATUSES
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.decisions.index import reindex
-from guidelines_app.services.decisions.lifecycle import DecisionInput, create_decision
-from guidelines_app.services.decisions.links import link_items
+from guidelines_app.services import audit
+from guidelines_app.services.decisions import DecisionInput, create_decision, link_items, reindex
 from guidelines_app.store import ContentStore
 
 MAX_REASON = 5_000

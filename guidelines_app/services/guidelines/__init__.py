@@ -15,11 +15,7 @@ from guidelines_app.services.guidelines.changes import (
     status,
 )
 from guidelines_app.services.guidelines.guideline import (
-    DECISION_CHECKS,
     DECISION_ID_RE,
-    OPEN_ESCALATIONS,
-    SECTION_NOTES,
-    SECTION_REFERENCES,
     GuidelineEntry,
     GuidelinePage,
     SaveResult,
@@ -37,11 +33,7 @@ from guidelines_app.services.guidelines.guideline import (
 )
 
 __all__ = [
-    "DECISION_CHECKS",
     "DECISION_ID_RE",
-    "OPEN_ESCALATIONS",
-    "SECTION_NOTES",
-    "SECTION_REFERENCES",
     "AcknowledgmentStatus",
     "ChangedSection",
     "GuidelineDiff",

@@ -19,9 +19,8 @@ from guidelines_app.domain.textdiff import (
     unified_diff,
 )
 from guidelines_app.models import GuidelineAcknowledgment, Role, User
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE, Ref
+from guidelines_app.services import audit, documents
+from guidelines_app.services.documents import GUIDELINE, Ref
 from guidelines_app.store import ContentStore, Release
 
 

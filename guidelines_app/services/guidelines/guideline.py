@@ -22,24 +22,14 @@ from guidelines_app.domain.guideline import (
     unknown_label_mentions,
 )
 from guidelines_app.domain.markdown import RenderedGuideline, render_markdown
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE, Ref, SaveOutcome
-from guidelines_app.services.taxonomies import label_info as taxonomy_labels
+from guidelines_app.services import audit, documents, escalations, taxonomies
+from guidelines_app.services import decisions as case_law
+from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome
 from guidelines_app.store import Author, CommitInfo, ContentStore, Release
 
 LabelUrl = Callable[[str, str], str]  # (taxonomy slug, label id) -> URL
 SectionUrl = Callable[[str], str]  # section id -> URL of the section in the version shown
 
-#: Finders of decisions that point at sections: (session, guideline, section ids) ->
-#: {section id: [something with .id and .title]}. The decision log registers one.
-SECTION_REFERENCES: list[Callable[[Session, str, set[str]], dict[str, list]]] = []
-#: Validators of cited decision ids: (session, ids) -> the ids that do not exist.
-DECISION_CHECKS: list[Callable[[Session, Sequence[int]], list[int]]] = []
-#: Marginal notes per section: (session, guideline) -> {section id: [decisions]}.
-SECTION_NOTES: list[Callable[[Session, str], dict[str, list]]] = []
-#: Open escalations per guideline slug, for the index.
-OPEN_ESCALATIONS: list[Callable[[Session], dict[str, int]]] = []
 
 DECISION_ID_RE = re.compile(r"#?([1-9][0-9]{0,9})")
 
@@ -101,10 +91,7 @@ def _parse(text: str, slug: str) -> Guideline:
 def list_guidelines(
     *, session: Session, store: ContentStore, include_archived: bool = False
 ) -> list[GuidelineEntry]:
-    open_counts: dict[str, int] = {}
-    for counter in OPEN_ESCALATIONS:
-        for slug, count in counter(session).items():
-            open_counts[slug] = open_counts.get(slug, 0) + count
+    open_counts = escalations.open_counts_by_guideline(session=session)
     entries = []
     for slug in documents.slugs(store, GUIDELINE):
         latest = documents.latest_release(store, GUIDELINE, slug)
@@ -153,7 +140,7 @@ def show(
     resolved = documents.resolve(store, GUIDELINE, slug, ref)
     version = documents.read(store, GUIDELINE, slug, resolved.commit_id)
     guideline = _parse(version.text, slug)
-    known = taxonomy_labels.labels(store, guideline.taxonomy, resolved.commit_id) or {}
+    known = taxonomies.labels(store, guideline.taxonomy, resolved.commit_id) or {}
 
     def resolve_label(label_id: str) -> tuple[str, str] | None:
         info = known.get(label_id)
@@ -189,7 +176,7 @@ def preview(
         return None, [error.message]
     except InvalidInput as error:
         return None, [str(p) for p in error.problems] or [error.message]
-    known = taxonomy_labels.labels(store, guideline.taxonomy)
+    known = taxonomies.labels(store, guideline.taxonomy)
     if known is None:
         problems.append(f"taxonomy: no taxonomy named {guideline.taxonomy!r}")
         known = {}
@@ -231,7 +218,7 @@ def validate_text(*, store: ContentStore, slug: str, text: str) -> Guideline:
     documents.check_no_conflict_markers(text)
     guideline = _parse(text, slug)
     problems = section_problems(guideline.body, body_line=guideline.body_line)
-    known = taxonomy_labels.labels(store, guideline.taxonomy)
+    known = taxonomies.labels(store, guideline.taxonomy)
     if known is None:
         problems.append(Problem(f"no taxonomy named {guideline.taxonomy!r}", "taxonomy"))
     else:
@@ -265,7 +252,7 @@ def save_guideline(
     text = text.replace("\r\n", "\n")
     guideline = validate_text(store=store, slug=slug, text=text)
     cited = parse_decision_ids(decisions)
-    missing = [m for check in DECISION_CHECKS for m in check(session, cited)]
+    missing = case_law.exists(session=session, ids=cited)
     if missing:
         raise InvalidInput(
             problems=[Problem(f"no decision #{m}", "decisions") for m in sorted(set(missing))]
@@ -276,11 +263,9 @@ def save_guideline(
         except (InvalidInput, NotFound):
             old = None
         removed = removed_section_ids(old.body, guideline.body) if old else set()
-        referenced: dict[str, list] = {}
-        for finder in SECTION_REFERENCES if removed else ():
-            for sid, found in finder(session, slug, removed).items():
-                if found:
-                    referenced.setdefault(sid, []).extend(found)
+        referenced = case_law.referencing_sections(
+            session=session, guideline=slug, section_ids=removed
+        )
         if referenced:
             raise SectionsStillReferenced(referenced)
     outcome = documents.save(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from guidelines_app.services.ops.health import CHECKS, CheckContext, Finding, check, register
-from guidelines_app.services.ops.overview import COUNTERS, Summary, summary
+from guidelines_app.services.ops.health import check
+from guidelines_app.services.ops.overview import Summary, summary
 from guidelines_app.services.ops.schema import (
     MIGRATIONS_DIR,
     SchemaError,
@@ -25,13 +25,9 @@ from guidelines_app.services.ops.setup import (
 )
 
 __all__ = [
-    "CHECKS",
-    "COUNTERS",
     "MIGRATIONS_DIR",
     "SETUP_AUTHOR",
     "STARTER_FOLDERS",
-    "CheckContext",
-    "Finding",
     "InitReport",
     "SchemaError",
     "SchemaState",
@@ -43,7 +39,6 @@ __all__ = [
     "downgrade",
     "include_name",
     "initialise",
-    "register",
     "starter_files",
     "state",
     "summary",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine, delete, func
@@ -11,36 +9,11 @@ from sqlmodel import Session, col, or_, select
 
 from guidelines_app.db import utcnow
 from guidelines_app.models import LoginFailure, UserSession
-from guidelines_app.services.ops import schema
+from guidelines_app.services.ops import health_content, schema
+from guidelines_app.services.ops.findings import Check, CheckContext, Finding
 from guidelines_app.store import ContentStore, StoreError
 
 
-@dataclass(frozen=True)
-class Finding:
-    area: str
-    message: str
-    repairable: bool = False
-
-
-@dataclass
-class CheckContext:
-    engine: Engine
-    store: ContentStore
-    repair: bool
-    repaired: list[str] = field(default_factory=list)
-
-
-Check = Callable[[CheckContext], list[Finding]]
-CHECKS: list[Check] = []
-
-
-def register(check: Check) -> Check:
-    """Later capabilities add their own consistency checks here."""
-    CHECKS.append(check)
-    return check
-
-
-@register
 def _content_repository(ctx: CheckContext) -> list[Finding]:
     try:
         return [Finding("content", problem) for problem in ctx.store.problems()]
@@ -48,7 +21,6 @@ def _content_repository(ctx: CheckContext) -> list[Finding]:
         return [Finding("content", str(error))]
 
 
-@register
 def _database_schema(ctx: CheckContext) -> list[Finding]:
     try:
         state = schema.state(ctx.engine)
@@ -72,7 +44,6 @@ def _database_schema(ctx: CheckContext) -> list[Finding]:
     return []
 
 
-@register
 def _stale_sign_in_records(ctx: CheckContext) -> list[Finding]:
     if not schema.state(ctx.engine).at_head:
         return []
@@ -108,16 +79,24 @@ def check(
     """Every inconsistency found (after repairs, when asked), and what was repaired."""
     ctx = CheckContext(engine=engine, store=store, repair=repair)
     findings: list[Finding] = []
-    for one in CHECKS:
+    for one in _checks():
         findings.extend(one(ctx))
     return findings, ctx.repaired
 
 
-# Checks of the content itself register on import.
-from guidelines_app.services.ops import health_content  # noqa: E402,F401
+def _checks() -> tuple[Check, ...]:
+    """Every consistency check, in the order its findings are reported."""
+    return (
+        _content_repository,
+        _database_schema,
+        _stale_sign_in_records,
+        health_content.guidelines_parse_and_mention_known_labels,
+        health_content.taxonomies_validate,
+        health_content.releases_point_at_their_document,
+        _decisions_and_escalations_point_at_guidelines,
+    )
 
 
-@register
 def _decisions_and_escalations_point_at_guidelines(ctx: CheckContext) -> list[Finding]:
     """Decisions name existing guideline sections; escalations name existing guidelines."""
     from guidelines_app.domain.guideline import parse_guideline

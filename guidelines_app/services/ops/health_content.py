@@ -5,10 +5,9 @@ from __future__ import annotations
 from guidelines_app.domain.errors import AppError
 from guidelines_app.domain.guideline import parse_guideline, unknown_label_mentions
 from guidelines_app.domain.taxonomy import parse_and_validate
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE, TAXONOMY
-from guidelines_app.services.ops.health import CheckContext, Finding, register
-from guidelines_app.services.taxonomies import label_info as taxonomy_labels
+from guidelines_app.services import documents, taxonomies
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY
+from guidelines_app.services.ops.findings import CheckContext, Finding
 from guidelines_app.store import StoreError
 
 
@@ -19,8 +18,7 @@ def _usable(ctx: CheckContext) -> bool:
         return False
 
 
-@register
-def _guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Finding]:
+def guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Finding]:
     if not _usable(ctx):
         return []
     findings = []
@@ -30,7 +28,7 @@ def _guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Findin
         except AppError as error:
             findings.append(Finding("content", f"{GUIDELINE.path(slug)}: {error.message}"))
             continue
-        labels = taxonomy_labels.labels(ctx.store, guideline.taxonomy)
+        labels = taxonomies.labels(ctx.store, guideline.taxonomy)
         if labels is None:
             findings.append(
                 Finding(
@@ -45,8 +43,7 @@ def _guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Findin
     return findings
 
 
-@register
-def _taxonomies_validate(ctx: CheckContext) -> list[Finding]:
+def taxonomies_validate(ctx: CheckContext) -> list[Finding]:
     if not _usable(ctx):
         return []
     findings = []
@@ -59,8 +56,7 @@ def _taxonomies_validate(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-@register
-def _releases_point_at_their_document(ctx: CheckContext) -> list[Finding]:
+def releases_point_at_their_document(ctx: CheckContext) -> list[Finding]:
     if not _usable(ctx):
         return []
     return [

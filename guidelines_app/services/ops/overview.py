@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services import accounts, annotations, decisions, escalations
 from guidelines_app.store import ContentStore, StoreError
 
 
@@ -21,10 +20,6 @@ class Summary:
     extra: dict[str, int] = field(default_factory=dict)
 
 
-#: Later capabilities add counts (open escalations, decisions, batches) here.
-COUNTERS: dict[str, Callable[[Session], int]] = {}
-
-
 def summary(*, session: Session, store: ContentStore) -> Summary:
     result = Summary(users=accounts.count_users(session=session))
     try:
@@ -33,6 +28,7 @@ def summary(*, session: Session, store: ContentStore) -> Summary:
         result.taxonomies = len([p for p in store.list_files("taxonomies/") if p.endswith(".yaml")])
     except StoreError as error:
         result.content_error = str(error)
-    for name, count in COUNTERS.items():
-        result.extra[name] = count(session)
+    result.extra["open escalations"] = escalations.open_count(session=session)
+    result.extra["decisions"] = decisions.count(session=session)
+    result.extra["annotation batches"] = annotations.count_batches(session=session)
     return result

@@ -22,8 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, ReleaseRule
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE
+from guidelines_app.services import documents
+from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.store import ContentStore, Release
 
 DRAFT = 0  # the "release" of annotations made before the first release

@@ -10,9 +10,8 @@ from guidelines_app.domain.agreement.label_space import map_labels
 from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.domain.guideline import parse_guideline
 from guidelines_app.domain.taxonomy import migration_map
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE
-from guidelines_app.services.taxonomies import label_info as taxonomy_labels
+from guidelines_app.services import documents, taxonomies
+from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.store import ContentStore
 
 
@@ -34,8 +33,8 @@ def align_label_spaces(
         taxonomy = parse_guideline(documents.read(store, GUIDELINE, slug).text).taxonomy
     except (InvalidInput, NotFound):
         return before, info
-    old = taxonomy_labels.load(store, taxonomy, old_commit)
-    new = taxonomy_labels.load(store, taxonomy, new_commit)
+    old = taxonomies.load_lenient(store, taxonomy, old_commit)
+    new = taxonomies.load_lenient(store, taxonomy, new_commit)
     if old is None or new is None:
         info["note"] = "the taxonomy of one side cannot be read; labels compared as they are"
         return before, info

@@ -29,8 +29,8 @@ from guidelines_app.models import (
     EscalationLabel,
     EscalationStatus,
 )
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import GUIDELINE
+from guidelines_app.services import documents
+from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.services.reports import cache as report_cache
 from guidelines_app.services.reports.release_data import (
     DRAFT,
@@ -389,7 +389,7 @@ def compare(
             return out
         change = None
         if before_v != DRAFT:
-            from guidelines_app.services.guidelines.changes import diff
+            from guidelines_app.services.guidelines import diff
 
             change = diff(store=store, slug=slug, old=f"v{before_v}", new=f"v{after_v}")
         out["sections_changed"] = (

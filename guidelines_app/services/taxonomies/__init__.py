@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from guidelines_app.services.taxonomies.diffs import (
-    ANNOTATION_COUNTERS,
     TaxonomyChange,
     annotation_counts,
     compare,
@@ -28,7 +27,7 @@ from guidelines_app.services.taxonomies.exchange import (
     overlay,
 )
 from guidelines_app.services.taxonomies.history import FULL_ID, clear_caches, ids_at, ids_ever
-from guidelines_app.services.taxonomies.label_info import LabelInfo, labels
+from guidelines_app.services.taxonomies.label_info import LabelInfo, labels, load_lenient
 from guidelines_app.services.taxonomies.taxonomy import (
     Governing,
     InvalidMerge,
@@ -53,7 +52,6 @@ from guidelines_app.services.taxonomies.tree import (
 )
 
 __all__ = [
-    "ANNOTATION_COUNTERS",
     "EXPORT_FORMATS",
     "FULL_ID",
     "IMPORT_FORMATS",
@@ -91,6 +89,7 @@ __all__ = [
     "labels",
     "list_taxonomies",
     "load",
+    "load_lenient",
     "migration_json",
     "overlay",
     "preview_operation",

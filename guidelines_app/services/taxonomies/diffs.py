@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from guidelines_app.domain.guideline import check_slug
 from guidelines_app.domain.taxonomy import (
@@ -16,14 +16,11 @@ from guidelines_app.domain.taxonomy import (
     migration_map,
     semantic_diff,
 )
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import TAXONOMY, Ref
+from guidelines_app.models import Annotation, AnnotationBatch, Dataset
+from guidelines_app.services import documents
+from guidelines_app.services.documents import TAXONOMY, Ref
 from guidelines_app.services.taxonomies import taxonomy as taxonomies
 from guidelines_app.store import ContentStore
-
-#: Dry-run counters of stored annotations, registered by the annotation import:
-#: (session, taxonomy slug, old label ids) -> {dataset: {label id: annotations}}.
-ANNOTATION_COUNTERS: list[Callable[[Session, str, list[str]], dict[str, dict[str, int]]]] = []
 
 
 @dataclass(frozen=True)
@@ -57,17 +54,27 @@ def default_range(store: ContentStore, slug: str) -> tuple[str, str]:
     return f"v{latest.version}", "draft"
 
 
-def annotation_counts(session: Session, slug: str, label_ids: list[str]) -> dict | None:
-    """{dataset: {old label id: annotations}} from every registered counter, or None."""
-    if not ANNOTATION_COUNTERS:
-        return None
-    total: dict[str, dict[str, int]] = {}
-    for counter in ANNOTATION_COUNTERS:
-        for dataset, counts in counter(session, slug, label_ids).items():
-            row = total.setdefault(dataset, {})
-            for label_id, count in counts.items():
-                row[label_id] = row.get(label_id, 0) + count
-    return total
+def annotation_counts(
+    session: Session, slug: str, label_ids: list[str]
+) -> dict[str, dict[str, int]]:
+    """{dataset: {old label id: annotations}}: how many stored annotations carry each label.
+
+    The dry run of a migration map: applying a map never rewrites stored annotations.
+    """
+    if not label_ids:
+        return {}
+    rows = session.exec(
+        select(Dataset.slug, Annotation.label, func.count())
+        .select_from(Annotation)
+        .join(AnnotationBatch, col(AnnotationBatch.id) == col(Annotation.batch_id))
+        .join(Dataset, col(Dataset.id) == col(AnnotationBatch.dataset_id))
+        .where(AnnotationBatch.taxonomy == slug, col(Annotation.label).in_(label_ids))
+        .group_by(col(Dataset.slug), col(Annotation.label))
+    ).all()
+    found: dict[str, dict[str, int]] = {}
+    for dataset, label, count in rows:
+        found.setdefault(dataset, {})[label] = int(count)
+    return found
 
 
 def _ref_json(ref: Ref) -> dict[str, Any]:
@@ -88,7 +95,9 @@ def diff_json(change: TaxonomyChange) -> dict[str, Any]:
     }
 
 
-def migration_json(change: TaxonomyChange, counts: dict | None = None) -> dict[str, Any]:
+def migration_json(
+    change: TaxonomyChange, counts: dict[str, dict[str, int]] | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "taxonomy": change.slug,
         "from": _ref_json(change.old),
@@ -130,7 +139,3 @@ def taxonomy_json(page: taxonomies.TaxonomyPage) -> dict[str, Any]:
         "problems": [str(p) for p in page.problems],
         "governed_by": [g.slug for g in page.governed_by],
     }
-
-
-# The annotation store registers its counter on import.
-import guidelines_app.services.annotations.counts as _annotation_store  # noqa: E402,F401

@@ -26,8 +26,8 @@ from guidelines_app.domain.taxonomy import (
     split_label,
     to_yaml,
 )
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import TAXONOMY, SaveOutcome
+from guidelines_app.services import documents
+from guidelines_app.services.documents import TAXONOMY, SaveOutcome
 from guidelines_app.services.taxonomies import taxonomy as taxonomies
 from guidelines_app.store import Author, ContentStore, RevisionNotFound
 

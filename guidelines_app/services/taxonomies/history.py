@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from guidelines_app.domain.errors import AppError
 from guidelines_app.domain.taxonomy import parse_taxonomy_lenient
-from guidelines_app.services.documents.versioned import TAXONOMY
+from guidelines_app.services.documents import TAXONOMY
 from guidelines_app.store import ContentStore, PathNotFound, RevisionNotFound
 
 _Key = tuple[str, str, str]  # (repository path, taxonomy slug, commit id)

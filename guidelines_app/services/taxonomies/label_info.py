@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.domain.taxonomy import Taxonomy, parse_taxonomy_lenient
-from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services import documents
 from guidelines_app.store import ContentStore, PathNotFound, StoreError
 
 
@@ -22,7 +22,7 @@ _PARSED: dict[str, Taxonomy | None] = {}
 _PARSED_LIMIT = 256
 
 
-def load(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
+def load_lenient(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
     """The taxonomy at ``rev``, or None when it does not exist or cannot be read at all.
 
     Parsed taxonomies are cached by blob id, which git never reuses for other content.
@@ -44,7 +44,7 @@ def load(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | N
 
 
 def labels(store: ContentStore, slug: str, rev: str | None = None) -> dict[str, LabelInfo] | None:
-    taxonomy = load(store, slug, rev)
+    taxonomy = load_lenient(store, slug, rev)
     if taxonomy is None:
         return None
     return {

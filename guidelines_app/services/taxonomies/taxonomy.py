@@ -14,15 +14,8 @@ from guidelines_app.domain.taxonomy import (
     parse_and_validate,
     parse_taxonomy_lenient,
 )
-from guidelines_app.services.audit import log as audit
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import (
-    GUIDELINE,
-    TAXONOMY,
-    EditConflict,
-    Ref,
-    SaveOutcome,
-)
+from guidelines_app.services import audit, documents
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY, EditConflict, Ref, SaveOutcome
 from guidelines_app.services.taxonomies import history as taxonomy_history
 from guidelines_app.store import (
     Author,

@@ -10,9 +10,7 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 from guidelines_app.models import AnnotationBatch, Role
-from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.annotations import stored as agreement
-from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services import annotations, documents
 from guidelines_app.web import context, security
 from guidelines_app.web.api import bp
 
@@ -91,7 +89,7 @@ def list_batches() -> ResponseReturnValue:
 def show_batch(batch_id: str) -> ResponseReturnValue:
     if not batch_id.isdigit() or len(batch_id) > 12:
         raise NotFound(f"no annotation batch {batch_id!r}")
-    report = agreement.batch_figures(
+    report = annotations.batch_figures(
         session=context.db_session(),
         batch_id=int(batch_id),
         dimension=request.args.get("dimension"),

@@ -10,10 +10,8 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 from guidelines_app.models import Role
-from guidelines_app.services import decisions, escalations
-from guidelines_app.services.datasets import items
-from guidelines_app.services.datasets.items import ItemContent
-from guidelines_app.services.decisions import amendments
+from guidelines_app.services import datasets, decisions, escalations
+from guidelines_app.services.datasets import ItemContent
 from guidelines_app.services.escalations import EscalationInput, QueueFilters, Transition
 from guidelines_app.services.escalations import TransitionConflict as _TransitionConflict
 from guidelines_app.web import context, security
@@ -131,7 +129,7 @@ def _decision_json(d: Any, labels: list[str]) -> dict[str, Any]:
 @bp.get("/datasets")
 @security.requires(Role.VIEWER)
 def api_datasets() -> ResponseReturnValue:
-    found = items.list_datasets(session=context.db_session())
+    found = datasets.list_datasets(session=context.db_session())
     return jsonify(
         [
             {"slug": d.slug, "name": d.name, "url_template": d.url_template, "items": n}
@@ -144,7 +142,7 @@ def api_datasets() -> ResponseReturnValue:
 @security.requires(Role.LEAD)
 def api_create_dataset() -> ResponseReturnValue:
     data = _body()
-    dataset = items.create_dataset(
+    dataset = datasets.create_dataset(
         session=context.db_session(),
         slug=_text(data, "slug"),
         name=_text(data, "name"),
@@ -157,7 +155,7 @@ def api_create_dataset() -> ResponseReturnValue:
 @bp.get("/items")
 @security.requires(Role.VIEWER)
 def api_item() -> ResponseReturnValue:
-    page = items.item_page(
+    page = datasets.item_page(
         session=context.db_session(),
         dataset_slug=request.args.get("dataset", ""),
         external_id=request.args.get("external_id", ""),
@@ -172,7 +170,7 @@ def api_item() -> ResponseReturnValue:
 @security.requires(Role.ANNOTATOR)
 def api_create_item() -> ResponseReturnValue:
     data = _body()
-    item, created = items.create_item(
+    item, created = datasets.create_item(
         session=context.db_session(),
         dataset_slug=_text(data, "dataset"),
         external_id=_text(data, "external_id"),
@@ -394,7 +392,7 @@ def api_decision(decision_id: str) -> ResponseReturnValue:
             "commit": a.commit.id,
             "release": a.release.version if a.release else None,
         }
-        for a in amendments.amendments_for(store=context.store(), decision=page.decision)
+        for a in decisions.amendments_for(store=context.store(), decision=page.decision)
     ]
     return jsonify(body)
 

@@ -7,11 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import TAXONOMY
-from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
-from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
-from guidelines_app.services.taxonomies import taxonomy as taxonomies
+from guidelines_app.services import documents, taxonomies
+from guidelines_app.services.documents import TAXONOMY
 from guidelines_app.web import context, security
 from guidelines_app.web.api import bp
 
@@ -50,13 +47,13 @@ def taxonomy_index() -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def taxonomy_show(slug: str) -> ResponseReturnValue:
     page = taxonomies.show(store=context.store(), slug=slug, ref=_ref())
-    return jsonify(taxonomy_diffs.taxonomy_json(page))
+    return jsonify(taxonomies.taxonomy_json(page))
 
 
-def _change(slug: str) -> taxonomy_diffs.TaxonomyChange:
+def _change(slug: str) -> taxonomies.TaxonomyChange:
     documents.read(context.store(), TAXONOMY, slug)  # 404 for an unknown taxonomy first
-    old, new = taxonomy_diffs.default_range(context.store(), slug)
-    return taxonomy_diffs.compare(
+    old, new = taxonomies.default_range(context.store(), slug)
+    return taxonomies.compare(
         store=context.store(),
         slug=slug,
         old=request.args.get("from", "").strip() or old,
@@ -67,17 +64,17 @@ def _change(slug: str) -> taxonomy_diffs.TaxonomyChange:
 @bp.get("/taxonomies/<slug>/diff")
 @security.requires(Role.VIEWER)
 def taxonomy_diff(slug: str) -> ResponseReturnValue:
-    return jsonify(taxonomy_diffs.diff_json(_change(slug)))
+    return jsonify(taxonomies.diff_json(_change(slug)))
 
 
 @bp.get("/taxonomies/<slug>/migration")
 @security.requires(Role.VIEWER)
 def taxonomy_migration(slug: str) -> ResponseReturnValue:
     change = _change(slug)
-    counts = taxonomy_diffs.annotation_counts(
+    counts = taxonomies.annotation_counts(
         context.db_session(), slug, list(change.migration.entries)
     )
-    return jsonify(taxonomy_diffs.migration_json(change, counts))
+    return jsonify(taxonomies.migration_json(change, counts))
 
 
 @bp.get("/taxonomies/<slug>/export")
@@ -85,9 +82,9 @@ def taxonomy_migration(slug: str) -> ResponseReturnValue:
 def taxonomy_export(slug: str) -> ResponseReturnValue:
     fmt = request.args.get("to", "").strip()
     if not fmt:
-        formats = ", ".join(taxonomy_exchange.EXPORT_FORMATS)
+        formats = ", ".join(taxonomies.EXPORT_FORMATS)
         raise InvalidInput(problems=[Problem(f"choose a format with ?to= (one of: {formats})")])
-    result = taxonomy_exchange.export(store=context.store(), slug=slug, fmt=fmt, ref=_ref())
+    result = taxonomies.export(store=context.store(), slug=slug, fmt=fmt, ref=_ref())
     return Response(
         result.text,
         content_type=result.media_type,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services import accounts
 from guidelines_app.web import context, security
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -8,8 +8,7 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import Conflict, InvalidInput
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
-from guidelines_app.services.audit import log as audit
+from guidelines_app.services import accounts, audit
 from guidelines_app.web import context, security
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

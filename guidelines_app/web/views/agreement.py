@@ -12,11 +12,7 @@ from flask_login import current_user
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models import ImportStatus, Role
-from guidelines_app.services.annotations import batch_release
-from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.annotations import jobs as annotation_jobs
-from guidelines_app.services.annotations import stored as agreement
-from guidelines_app.services.documents import versioned as documents
+from guidelines_app.services import annotations, documents
 from guidelines_app.web import context, security
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
@@ -47,7 +43,7 @@ def index() -> ResponseReturnValue:
     return _index_page()
 
 
-def upload_options(form: dict[str, str], file_name: str) -> annotation_jobs.ImportOptions:
+def upload_options(form: dict[str, str], file_name: str) -> annotations.ImportOptions:
     """The upload form as import options; InvalidInput listing every field problem."""
     problems = []
     if not file_name:
@@ -65,7 +61,7 @@ def upload_options(form: dict[str, str], file_name: str) -> annotation_jobs.Impo
         problems += error.problems
     if problems:
         raise InvalidInput(problems=problems)
-    return annotation_jobs.ImportOptions(
+    return annotations.ImportOptions(
         dataset=form["dataset"].strip(),
         file_name=file_name,
         format=form["format"],
@@ -97,11 +93,11 @@ def create_upload() -> ResponseReturnValue:
         message = f"{file_name}: the file is empty"
         return _index_page(422, errors=[message], form=form)
     try:
-        job = annotation_jobs.create_job(session=context.db_session(), options=options)
+        job = annotations.create_job(session=context.db_session(), options=options)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    annotation_jobs.start(
+    annotations.start(
         engine=context.engine(),
         store=context.store(),
         job_id=job.id or 0,
@@ -114,7 +110,7 @@ def create_upload() -> ResponseReturnValue:
 @bp.get("/uploads/<int:job_id>")
 @security.requires(Role.LEAD)
 def upload(job_id: int) -> ResponseReturnValue:
-    job = annotation_jobs.get_job(context.db_session(), job_id)
+    job = annotations.get_job(context.db_session(), job_id)
     finished = job.status in (ImportStatus.DONE.value, ImportStatus.FAILED.value)
     if is_htmx() and finished:
         target = url_for("agreement.batch", batch_id=job.batch_id) if job.batch_id else None
@@ -132,7 +128,7 @@ def upload(job_id: int) -> ResponseReturnValue:
 @security.requires(Role.LEAD)
 def set_release(batch_id: int) -> ResponseReturnValue:
     """Override the release a batch counts under (or infer it from timestamps again)."""
-    updated = batch_release.set_batch_release(
+    updated = annotations.set_batch_release(
         session=context.db_session(),
         store=context.store(),
         batch_id=batch_id,
@@ -148,7 +144,7 @@ def set_release(batch_id: int) -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def batch(batch_id: int) -> ResponseReturnValue:
     dimension = request.args.get("dimension")
-    report = agreement.batch_figures(
+    report = annotations.batch_figures(
         session=context.db_session(), batch_id=batch_id, dimension=dimension
     )
     return render_template(

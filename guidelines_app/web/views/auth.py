@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
+from guidelines_app.services import accounts
 from guidelines_app.web import context, security
 
 bp = Blueprint("auth", __name__)

@@ -11,9 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from guidelines_app.domain.errors import AppError, InvalidInput, Problem
 from guidelines_app.models import DecisionStatus, Role
-from guidelines_app.services import decisions
-from guidelines_app.services.decisions import amendments
-from guidelines_app.services.guidelines import guideline as guidelines
+from guidelines_app.services import decisions, guidelines
 from guidelines_app.web import context, security
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
@@ -160,7 +158,7 @@ def index() -> ResponseReturnValue:
 @bp.get("/pending")
 @security.requires(Role.LEAD)
 def pending() -> ResponseReturnValue:
-    found = amendments.not_yet_released(
+    found = decisions.not_yet_released(
         session=context.db_session(),
         store=context.store(),
         guideline=request.args.get("guideline") or None,
@@ -221,7 +219,7 @@ def _show(
     decision_id: int, status: int = 200, errors: list[str] | None = None
 ) -> ResponseReturnValue:
     page = decisions.decision_page(session=context.db_session(), decision_id=decision_id)
-    found = amendments.amendments_for(store=context.store(), decision=page.decision)
+    found = decisions.amendments_for(store=context.store(), decision=page.decision)
     d = page.decision
     section_url = None
     if d.section_id and "guidelines.show" in current_app.view_functions:

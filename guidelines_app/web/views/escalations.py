@@ -8,16 +8,14 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import AppError, InvalidInput, Problem, TooLarge
 from guidelines_app.models import EscalationStatus, Role
-from guidelines_app.services import decisions, escalations
-from guidelines_app.services.datasets import items
-from guidelines_app.services.datasets.items import ItemContent
+from guidelines_app.services import datasets, decisions, escalations, guidelines
+from guidelines_app.services.datasets import ItemContent
 from guidelines_app.services.escalations import (
     EscalationInput,
     QueueFilters,
     Transition,
     TransitionConflict,
 )
-from guidelines_app.services.guidelines import guideline as guidelines
 from guidelines_app.web import context, security
 from guidelines_app.web.views._htmx import render_page_or_fragment
 from guidelines_app.web.views.decisions import (
@@ -105,7 +103,7 @@ def _new_form(
 
 
 def _datasets() -> list:
-    return [d for d, _n in items.list_datasets(session=context.db_session())]
+    return [d for d, _n in datasets.list_datasets(session=context.db_session())]
 
 
 @bp.get("/new")

@@ -8,10 +8,8 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import EditConflict, Ref
-from guidelines_app.services.guidelines import changes as guideline_changes
-from guidelines_app.services.guidelines import guideline as guidelines
+from guidelines_app.services import decisions, documents, guidelines
+from guidelines_app.services.documents import EditConflict, Ref
 from guidelines_app.web import context, security
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
@@ -54,7 +52,7 @@ def index() -> ResponseReturnValue:
     if current_user.role == Role.ANNOTATOR:
         pending = {
             p.slug: p
-            for p in guideline_changes.pending_for_user(
+            for p in guidelines.pending_for_user(
                 session=context.db_session(), store=context.store(), user_id=current_user.user_id
             )
         }
@@ -119,16 +117,13 @@ def show(slug: str) -> ResponseReturnValue:
     session = context.db_session()
     pending = last_ack = None
     if current_user.can(Role.ANNOTATOR):
-        pending = guideline_changes.pending(
+        pending = guidelines.pending(
             session=session, store=context.store(), user_id=current_user.user_id, slug=slug
         )
-        last_ack = guideline_changes.last_acknowledged(
+        last_ack = guidelines.last_acknowledged(
             session=session, user_id=current_user.user_id, slug=slug
         )
-    notes = {}
-    for finder in guidelines.SECTION_NOTES:
-        for sid, items in finder(session, slug).items():
-            notes.setdefault(sid, []).extend(items)
+    notes = decisions.for_guideline_sections(session=session, guideline=slug)
     return render_template(
         "guidelines/show.html", page=page, pending=pending, last_ack=last_ack, notes=notes
     )
@@ -277,7 +272,7 @@ def diff(slug: str) -> ResponseReturnValue:
     new = request.args.get("to", "").strip() or "draft"
     if not old:
         old = documents.previous_revision(store, documents.GUIDELINE, slug) or "draft"
-    result = guideline_changes.diff(store=store, slug=slug, old=old, new=new)
+    result = guidelines.diff(store=store, slug=slug, old=old, new=new)
     releases = documents.releases(store, documents.GUIDELINE, slug)
     return render_template("guidelines/diff.html", slug=slug, diff=result, releases=releases)
 
@@ -293,7 +288,7 @@ def _releases_page(slug: str, status: int = 200, **extra: object) -> ResponseRet
     documents.read(store, documents.GUIDELINE, slug)  # 404 for an unknown guideline
     acks = []
     if current_user.can(Role.LEAD):
-        acks = guideline_changes.status(session=context.db_session(), store=store, slug=slug)
+        acks = guidelines.status(session=context.db_session(), store=store, slug=slug)
     found = documents.releases(store, documents.GUIDELINE, slug)
     latest = found[-1] if found else None
     return (
@@ -333,7 +328,7 @@ def create_release(slug: str) -> ResponseReturnValue:
 def acknowledge_page(slug: str) -> ResponseReturnValue:
     store = context.store()
     session = context.db_session()
-    pending = guideline_changes.pending(
+    pending = guidelines.pending(
         session=session, store=store, user_id=current_user.user_id, slug=slug
     )
     if pending is None:
@@ -342,7 +337,7 @@ def acknowledge_page(slug: str) -> ResponseReturnValue:
         return redirect(url_for("guidelines.show", slug=slug))
     change = None
     if pending.last_acknowledged is not None:
-        change = guideline_changes.diff(
+        change = guidelines.diff(
             store=store,
             slug=slug,
             old=f"v{pending.last_acknowledged}",
@@ -364,7 +359,7 @@ def acknowledge(slug: str) -> ResponseReturnValue:
     version = documents.parse_version(request.form.get("version", ""))
     if version is None:
         raise InvalidInput(problems=[Problem("which release? e.g. v3", "version")])
-    guideline_changes.acknowledge(
+    guidelines.acknowledge(
         session=context.db_session(),
         store=context.store(),
         user_id=current_user.user_id,

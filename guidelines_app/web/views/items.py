@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import Conflict, InvalidInput
 from guidelines_app.models import Role
-from guidelines_app.services.datasets import items
+from guidelines_app.services import datasets
 from guidelines_app.web import context, security
 from guidelines_app.web.views.decisions import messages
 
@@ -18,7 +18,7 @@ bp = Blueprint("items", __name__, url_prefix="/datasets")
 def _index(
     status: int = 200, errors: list[str] | None = None, form: dict | None = None
 ) -> ResponseReturnValue:
-    found = items.list_datasets(session=context.db_session())
+    found = datasets.list_datasets(session=context.db_session())
     return (
         render_template(
             "items/datasets.html", datasets=found, errors=errors or [], form=form or {}
@@ -38,7 +38,7 @@ def index() -> ResponseReturnValue:
 def create_dataset() -> ResponseReturnValue:
     form = {key: request.form.get(key, "") for key in ("slug", "name", "url_template")}
     try:
-        dataset = items.create_dataset(
+        dataset = datasets.create_dataset(
             session=context.db_session(),
             slug=form["slug"],
             name=form["name"],
@@ -56,5 +56,7 @@ def create_dataset() -> ResponseReturnValue:
 @bp.get("/<slug>/items/<path:external_id>")
 @security.requires(Role.VIEWER)
 def show(slug: str, external_id: str) -> ResponseReturnValue:
-    page = items.item_page(session=context.db_session(), dataset_slug=slug, external_id=external_id)
-    return render_template("items/show.html", page=page, text=items.item_text(page.item))
+    page = datasets.item_page(
+        session=context.db_session(), dataset_slug=slug, external_id=external_id
+    )
+    return render_template("items/show.html", page=page, text=datasets.item_text(page.item))

@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from guidelines_app.models import Role
-from guidelines_app.services.reports import release_report
-from guidelines_app.services.reports.markdown import metric_name, report_markdown
+from guidelines_app.services import reports
+from guidelines_app.services.reports import metric_name, report_markdown
 from guidelines_app.web import context, security
 from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
 
@@ -126,7 +126,7 @@ def _drift_chart(report: dict) -> Chart | None:
 @security.requires(Role.VIEWER)
 def show(slug: str) -> ResponseReturnValue:
     dimension = _dimension()
-    report = release_report.guideline_report(
+    report = reports.guideline_report(
         session=context.db_session(),
         store=context.store(),
         slug=slug,
@@ -151,7 +151,7 @@ def show(slug: str) -> ResponseReturnValue:
 
 
 def _comparison(slug: str) -> dict:
-    return release_report.compare(
+    return reports.compare(
         session=context.db_session(),
         store=context.store(),
         slug=slug,
@@ -179,13 +179,13 @@ def compare(slug: str) -> ResponseReturnValue:
 
 def _export_data(slug: str) -> tuple[dict, list[dict]]:
     session, store = context.db_session(), context.store()
-    report = release_report.guideline_report(
+    report = reports.guideline_report(
         session=session, store=store, slug=slug, dimension=_dimension()
     )
     if request.args.get("from") or request.args.get("to"):
         return report, [_comparison(slug)]
     comparisons = [
-        release_report.compare(
+        reports.compare(
             session=session,
             store=store,
             slug=slug,

@@ -11,12 +11,8 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.models import Role
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import TAXONOMY, EditConflict
-from guidelines_app.services.taxonomies import edits as taxonomy_edits
-from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
-from guidelines_app.services.taxonomies import taxonomy as taxonomies
-from guidelines_app.services.taxonomies import tree as taxonomy_tree
+from guidelines_app.services import documents, taxonomies
+from guidelines_app.services.documents import TAXONOMY, EditConflict
 from guidelines_app.web import context, security
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
@@ -65,13 +61,13 @@ def index() -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def show(slug: str) -> ResponseReturnValue:
     page = taxonomies.show(store=context.store(), slug=slug, ref=ref_from_args(slug))
-    tree = taxonomy_tree.tree_page(page.taxonomy, request.args.get("page", 1, type=int) or 1)
+    tree = taxonomies.tree_page(page.taxonomy, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "taxonomies/show.html",
         page=page,
         tree=tree,
         slug=slug,
-        formats=taxonomy_exchange.format_titles(taxonomy_exchange.EXPORT_FORMATS),
+        formats=taxonomies.format_titles(taxonomies.EXPORT_FORMATS),
     )
 
 
@@ -90,7 +86,7 @@ def label(slug: str, label_id: str) -> ResponseReturnValue:
         slug=slug,
         entry=entry,
         entries=entries,
-        tree_page=taxonomy_tree.label_page_number(page.taxonomy, label_id),
+        tree_page=taxonomies.label_page_number(page.taxonomy, label_id),
     )
 
 
@@ -210,7 +206,7 @@ def operate(slug: str, operation: str) -> ResponseReturnValue:
         except NotFound:
             pass
     try:
-        outcome = taxonomy_edits.apply_operation(
+        outcome = taxonomies.apply_operation(
             session=context.db_session(),
             store=context.store(),
             slug=slug,

@@ -11,11 +11,9 @@ from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
-from guidelines_app.services.documents import versioned as documents
-from guidelines_app.services.documents.versioned import TAXONOMY, EditConflict
-from guidelines_app.services.taxonomies import diffs as taxonomy_diffs
-from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
-from guidelines_app.services.taxonomies.exchange import EXPORT_FORMATS, IMPORT_FORMATS
+from guidelines_app.services import documents, taxonomies
+from guidelines_app.services.documents import TAXONOMY, EditConflict
+from guidelines_app.services.taxonomies import EXPORT_FORMATS, IMPORT_FORMATS
 from guidelines_app.web import context, security
 from guidelines_app.web.views.taxonomies import bp
 
@@ -28,17 +26,17 @@ def wants_json() -> bool:
 
 
 def _range(slug: str) -> tuple[str, str]:
-    old, new = taxonomy_diffs.default_range(context.store(), slug)
+    old, new = taxonomies.default_range(context.store(), slug)
     return (
         request.args.get("from", "").strip() or old,
         request.args.get("to", "").strip() or new,
     )
 
 
-def _compare(slug: str) -> taxonomy_diffs.TaxonomyChange:
+def _compare(slug: str) -> taxonomies.TaxonomyChange:
     documents.read(context.store(), TAXONOMY, slug)  # 404 for an unknown taxonomy first
     old, new = _range(slug)
-    return taxonomy_diffs.compare(store=context.store(), slug=slug, old=old, new=new)
+    return taxonomies.compare(store=context.store(), slug=slug, old=old, new=new)
 
 
 @bp.get("/<slug>/diff")
@@ -46,7 +44,7 @@ def _compare(slug: str) -> taxonomy_diffs.TaxonomyChange:
 def diff(slug: str) -> ResponseReturnValue:
     change = _compare(slug)
     if wants_json():
-        return jsonify(taxonomy_diffs.diff_json(change))
+        return jsonify(taxonomies.diff_json(change))
     releases = documents.releases(context.store(), TAXONOMY, slug)
     return render_template(
         "taxonomies/diff.html", slug=slug, change=change, diff=change.diff, releases=releases
@@ -57,11 +55,11 @@ def diff(slug: str) -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def migration(slug: str) -> ResponseReturnValue:
     change = _compare(slug)
-    counts = taxonomy_diffs.annotation_counts(
+    counts = taxonomies.annotation_counts(
         context.db_session(), slug, list(change.migration.entries)
     )
     if wants_json():
-        return jsonify(taxonomy_diffs.migration_json(change, counts))
+        return jsonify(taxonomies.migration_json(change, counts))
     releases = documents.releases(context.store(), TAXONOMY, slug)
     return render_template(
         "taxonomies/migration.html",
@@ -81,7 +79,7 @@ def export(slug: str) -> ResponseReturnValue:
         raise InvalidInput(
             problems=[Problem(f"choose a format with ?to= (one of: {', '.join(EXPORT_FORMATS)})")]
         )
-    result = taxonomy_exchange.export(
+    result = taxonomies.export(
         store=context.store(),
         slug=slug,
         fmt=request.args["to"],
@@ -99,7 +97,7 @@ def _import_page(status: int = 200, **extra: object) -> ResponseReturnValue:
     return (
         render_template(
             "taxonomies/import.html",
-            formats=taxonomy_exchange.format_titles(IMPORT_FORMATS),
+            formats=taxonomies.format_titles(IMPORT_FORMATS),
             slugs=documents.slugs(context.store(), TAXONOMY),
             form=extra.pop("form", {}),
             **extra,
@@ -122,7 +120,7 @@ def import_upload() -> ResponseReturnValue:
     try:
         if upload is None or not upload.filename:
             raise InvalidInput(problems=[Problem("choose a file to upload", "file")])
-        result = taxonomy_exchange.import_taxonomy(
+        result = taxonomies.import_taxonomy(
             session=context.db_session(),
             store=context.store(),
             slug=form["slug"],
