@@ -97,7 +97,10 @@ class Ratings:
             if "ratings_per_item" in self.__dict__ or q * np.log2(max(radix, 2)) >= 52:
                 radix = int(self.ratings_per_item.max()) + 1  # tighter, one more pass
             if q * np.log2(max(radix, 2)) < 52:  # every key exact in a float64
-                powers = float(radix) ** np.arange(self.n_categories)
+                # Integer powers, then floats: a float ** array goes through a vectorised
+                # pow that may miss by an ulp (13.0 ** 4 -> 28560.999... with AVX-512),
+                # and the truncated key would decode as another count vector.
+                powers = (radix ** np.arange(q, dtype=np.int64)).astype(np.float64)
                 key = np.bincount(self.item, weights=powers[self.label], minlength=self.n_items)
                 return profiles_from_keys(key.astype(np.int64), radix, self.n_categories)
         return profiles_of(self.counts)

@@ -108,6 +108,23 @@ def test_the_one_pass_route_codes_exactly_as_the_general_coding(frame, workers):
     assert_same_ratings(fast, slow)
 
 
+def test_a_count_at_a_power_a_vectorised_pow_misses_decodes_exactly():
+    """Twelve annotators give the general coding radix 13, and label 4 weighs 13 ** 4: a
+    float ** array power can come out one ulp short (28560.999...), and the key truncated
+    to 28560 decodes as counts 12, 12, 12, 12, 0 instead of 0, 0, 0, 0, 1."""
+    frame = pd.DataFrame(
+        {
+            "item": [1] * 12 + [2],
+            "annotator": [*range(12), 0],
+            "label": [0, 1, 2, 3] + [0] * 8 + [4],
+        },
+        dtype=np.int64,
+    )
+    fast, slow = both_ways(frame, 1)
+    assert slow.profiles.rows.tolist() == [[9, 1, 1, 1, 0], [0, 0, 0, 0, 1]]
+    assert_same_ratings(fast, slow)
+
+
 def test_every_figure_of_the_report_is_the_same_either_way():
     rng = np.random.default_rng(3)
     n = 3_000
