@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from guidelines_app import demo
+from guidelines_app.cli.agreement import agreement_command
 from guidelines_app.cli.annotations import import_command
 from guidelines_app.cli.report import report_command
 from guidelines_app.cli.support import fail, reports_errors, require_database
@@ -251,7 +252,5 @@ main = FlaskGroup(
     help="Annotation guidelines and label taxonomies, versioned in git.",
 )
 
-from guidelines_app.cli.agreement import agreement_command  # noqa: E402
 
 main.add_command(agreement_command)
-from guidelines_app.demo import cases as demo_cases  # noqa: E402,F401

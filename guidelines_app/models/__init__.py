@@ -4,18 +4,7 @@ The database never stores guideline or taxonomy text, only ids and slugs that po
 into git. Import tables from here (``from guidelines_app.models import User``).
 """
 
-from sqlmodel import SQLModel
-
-# Deterministic constraint names on every dialect, so later migrations can name what they alter.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-from guidelines_app.models.accounts import (  # noqa: E402
+from guidelines_app.models.accounts import (
     ApiToken,
     AuditEvent,
     LoginFailure,
@@ -24,7 +13,7 @@ from guidelines_app.models.accounts import (  # noqa: E402
     UserCreate,
     UserSession,
 )
-from guidelines_app.models.annotations import (  # noqa: E402
+from guidelines_app.models.annotations import (
     Annotation,
     AnnotationBatch,
     AnnotationImport,
@@ -32,7 +21,7 @@ from guidelines_app.models.annotations import (  # noqa: E402
     ImportStatus,
     ReleaseRule,
 )
-from guidelines_app.models.cases import (  # noqa: E402
+from guidelines_app.models.cases import (
     Dataset,
     Decision,
     DecisionItem,
@@ -48,8 +37,8 @@ from guidelines_app.models.cases import (  # noqa: E402
     EscalationStatus,
     Item,
 )
-from guidelines_app.models.guidelines import GuidelineAcknowledgment  # noqa: E402
-from guidelines_app.models.reports import ReportCache  # noqa: E402
+from guidelines_app.models.guidelines import GuidelineAcknowledgment
+from guidelines_app.models.reports import ReportCache
 
 __all__ = [
     "Annotation",

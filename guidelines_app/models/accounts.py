@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from guidelines_app.db import UTCDateTime, utcnow
+from guidelines_app.models.base import SQLModel
 
 
 class Role(StrEnum):

@@ -22,9 +22,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from guidelines_app.db import UTCDateTime, utcnow
+from guidelines_app.models.base import SQLModel
 
 
 class ReleaseRule(StrEnum):

@@ -23,9 +23,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from guidelines_app.db import UTCDateTime, utcnow
+from guidelines_app.models.base import SQLModel
 
 
 class EscalationStatus(StrEnum):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from guidelines_app.db import UTCDateTime, utcnow
+from guidelines_app.models.base import SQLModel
 
 
 class GuidelineAcknowledgment(SQLModel, table=True):

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from guidelines_app.db import UTCDateTime, utcnow
+from guidelines_app.models.base import SQLModel
 
 
 class ReportCache(SQLModel, table=True):

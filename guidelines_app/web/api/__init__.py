@@ -8,9 +8,14 @@ from flask_login import current_user
 
 from guidelines_app.models import Role
 from guidelines_app.web import security
+from guidelines_app.web.api import batches, cases, taxonomies
 from guidelines_app.web.api.openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+#: Each area's routes live in a blueprint nested here: endpoints ``api.<area>.<view>``.
+AREAS = (batches.bp, cases.bp, taxonomies.bp)
+for area in AREAS:
+    bp.register_blueprint(area)
 
 
 @bp.get("/openapi.json")
@@ -32,12 +37,7 @@ def me() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    security.csrf.exempt(bp)  # bearer tokens only: a browser cookie never authenticates here
+    # bearer tokens only: a browser cookie never authenticates here
+    for blueprint in (bp, *AREAS):
+        security.csrf.exempt(blueprint)
     app.register_blueprint(bp)
-
-
-# ``import`` form: ``from guidelines_app.web.api import annotations`` would find the
-# ``from __future__ import annotations`` feature instead of the submodule.
-import guidelines_app.web.api.annotations  # noqa: E402,F401
-import guidelines_app.web.api.cases as _cases  # noqa: E402,F401
-from guidelines_app.web.api import taxonomies  # noqa: E402,F401

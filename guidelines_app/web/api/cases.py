@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,7 +15,8 @@ from guidelines_app.services.datasets import ItemContent
 from guidelines_app.services.escalations import EscalationInput, QueueFilters, Transition
 from guidelines_app.services.escalations import TransitionConflict as _TransitionConflict
 from guidelines_app.web import context, security
-from guidelines_app.web.api import bp
+
+bp = Blueprint("cases", __name__)
 
 
 def _body() -> dict[str, Any]:

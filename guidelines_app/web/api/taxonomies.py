@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from guidelines_app.domain.errors import InvalidInput, Problem
@@ -10,7 +10,8 @@ from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY
 from guidelines_app.web import context, security
-from guidelines_app.web.api import bp
+
+bp = Blueprint("taxonomies", __name__)
 
 
 def _ref() -> str | None:

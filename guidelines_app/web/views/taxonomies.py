@@ -14,9 +14,11 @@ from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY, EditConflict
 from guidelines_app.web import context, security
+from guidelines_app.web.views import taxonomy_changes
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
 bp = Blueprint("taxonomies", __name__, url_prefix="/taxonomies")
+bp.register_blueprint(taxonomy_changes.bp)
 
 OPERATION_FIELDS = (
     "id",
@@ -281,6 +283,3 @@ def create_release(slug: str) -> ResponseReturnValue:
         return _releases_page(slug, 422, errors=_problems(error), notes=notes)
     flash(f"Released v{release.version} of the taxonomy.", "success")
     return redirect(url_for("taxonomies.releases", slug=slug))
-
-
-from guidelines_app.web.views import taxonomy_changes  # noqa: E402,F401  (routes on bp)

@@ -5,7 +5,7 @@ Routes on the ``taxonomies`` blueprint (imported at the end of ``views.taxonomie
 
 from __future__ import annotations
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,7 +15,10 @@ from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY, EditConflict
 from guidelines_app.services.taxonomies import EXPORT_FORMATS, IMPORT_FORMATS
 from guidelines_app.web import context, security
-from guidelines_app.web.views.taxonomies import bp
+
+#: Nested in the taxonomies blueprint: same URLs under /taxonomies, endpoints
+#: ``taxonomies.changes.*``.
+bp = Blueprint("changes", __name__)
 
 
 def wants_json() -> bool:
@@ -146,5 +149,10 @@ def import_upload() -> ResponseReturnValue:
     if result.created or commit is None or not commit.parents:
         return redirect(url_for("taxonomies.show", slug=form["slug"]))
     return redirect(
-        url_for("taxonomies.diff", slug=form["slug"], to=commit.id, **{"from": commit.parents[0]})
+        url_for(
+            "taxonomies.changes.diff",
+            slug=form["slug"],
+            to=commit.id,
+            **{"from": commit.parents[0]},
+        )
     )

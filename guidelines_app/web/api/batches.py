@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -12,10 +12,12 @@ from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 from guidelines_app.models import AnnotationBatch, Role
 from guidelines_app.services import annotations, documents
 from guidelines_app.web import context, security
-from guidelines_app.web.api import bp
 
 #: Figures that name annotators: only for leads, as on the batch page.
 PERSONAL = ("annotators", "pairwise_cohen_kappa", "pairwise_common_items")
+
+
+bp = Blueprint("batches", __name__)
 
 
 def batch_json(batch: AnnotationBatch, dataset: str) -> dict[str, Any]:
