@@ -35,7 +35,7 @@ run: install
 	$(BIN)/guidelines run --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .

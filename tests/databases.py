@@ -18,13 +18,15 @@ if POSTGRES_URL.startswith("postgresql://"):
     POSTGRES_URL = "postgresql+psycopg://" + POSTGRES_URL.removeprefix("postgresql://")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-# Two test runs against one PostgreSQL database at once need their own schemas.
+# Two test runs against one PostgreSQL database at once need their own schemas, and so do
+# the workers of one run (pytest-xdist names them gw0, gw1, ...).
 SCHEMA_PREFIX = os.environ.get("TEST_SCHEMA_PREFIX", "").strip()
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "").strip()
 
 
 def postgres_schema_url(schema: str) -> str:
     """A URL whose connections see only ``schema`` (created empty, dropped first if present)."""
-    schema = f"{SCHEMA_PREFIX}{schema}"
+    schema = f"{SCHEMA_PREFIX}{schema}" + (f"_{WORKER}" if WORKER else "")
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
