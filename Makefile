@@ -15,7 +15,7 @@ install: $(VENV)/.installed $(HTMX)
 # irrCAC, a reference peer for tests and benchmarks, declares coverage<7 and
 # scipy==1.12 without using either; coverage 6 breaks numba's import, so it comes
 # without them (pandas and scipy are already there).
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -26,7 +26,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from guidelines_app import create_app
-from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.services.accounts import users as accounts
 from guidelines_app.services.ops import schema
@@ -34,7 +33,8 @@ from guidelines_app.store import ContentStore
 
 SLUG = "big"
 PATH = f"guidelines/{SLUG}.md"
-TAXONOMY = (PROJECT_ROOT / "taxonomies/product-review-sentiment.yaml").read_bytes()
+ROOT = Path(__file__).resolve().parents[1]
+TAXONOMY = (ROOT / "taxonomies/product-review-sentiment.yaml").read_bytes()
 FRONT = b"---\ntitle: A long guideline\ntaxonomy: product-review-sentiment\nowners: [ada]\n---\n"
 
 

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item
 from guidelines_app.services.ops import schema, setup
@@ -50,7 +49,7 @@ WHO = Author("Bench", "bench@example.org")
 
 
 def build_content(path: Path) -> ContentStore:
-    store = ContentStore.create(path, files=setup.starter_files(PROJECT_ROOT), author=WHO)
+    store = ContentStore.create(path, files=setup.starter_files(), author=WHO)
     for version in range(1, RELEASES + 1):
         when = T0 + timedelta(weeks=version - 1)
         if version > 1:

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 #: Secret keys that must never run outside debug and tests.
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "secret", "test"})
 
@@ -76,8 +74,8 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     ),
     "GUIDELINES_STARTER_DIR": (
         "STARTER_DIR",
-        "the project folder",
-        "Where `guidelines init` finds the starter guidelines/ and taxonomies/ folders.",
+        "the starter folders shipped with the package",
+        "A folder holding guidelines/ and taxonomies/ that `guidelines init` seeds from instead.",
     ),
 }
 
@@ -126,7 +124,7 @@ def load(
         "LOGIN_WINDOW_SECONDS": 900,
         "TRUSTED_PROXIES": 0,
         "REPORT_RESAMPLES": 1000,
-        "STARTER_DIR": str(PROJECT_ROOT),
+        "STARTER_DIR": "",  # empty: the starter content shipped with the package
         "PASSWORD_HASH_PROFILE": "strong",
     }
     for name, (key, _default, _help) in ENVIRONMENT.items():

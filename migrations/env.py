@@ -2,7 +2,9 @@
 
 The app passes either an open connection (``config.attributes["connection"]``) or a URL
 (``sqlalchemy.url``); there is no alembic.ini: ``guidelines db ...`` and
-``guidelines init`` build the configuration.
+``guidelines init`` build the configuration (``services/ops/schema.py``), with this folder
+as the script location. The wheel ships it as ``guidelines_app.migrations``, so nothing here
+may assume a source checkout.
 """
 
 from __future__ import annotations

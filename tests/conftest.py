@@ -11,7 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from guidelines_app import create_app
-from guidelines_app.config import PROJECT_ROOT
 from guidelines_app.db import make_engine
 from guidelines_app.models import Role
 from guidelines_app.services.ops import schema, setup
@@ -43,7 +42,7 @@ def seeded_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("content") / "content.git"
     ContentStore.create(
         path,
-        files=setup.starter_files(PROJECT_ROOT),
+        files=setup.starter_files(),
         author=setup.SETUP_AUTHOR,
         message="Starter content",
     )

@@ -16,11 +16,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from guidelines_app import create_app
-from guidelines_app.config import PROJECT_ROOT
 from tests.conftest import app_config
 
 CHROMIUM = os.environ.get("GUIDELINES_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -69,6 +69,6 @@ def test_nothing_is_written_before_the_data_folder_exists(tmp_path):
 
 
 def test_readme_documents_every_environment_variable():
-    readme = (Path(config.PROJECT_ROOT) / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`(GUIDELINES_[A-Z_]+)`", readme))
     assert set(config.ENVIRONMENT) <= documented

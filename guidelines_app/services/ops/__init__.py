@@ -5,7 +5,6 @@ from __future__ import annotations
 from guidelines_app.services.ops.health import check
 from guidelines_app.services.ops.overview import Summary, summary
 from guidelines_app.services.ops.schema import (
-    MIGRATIONS_DIR,
     SchemaError,
     SchemaState,
     alembic_config,
@@ -25,7 +24,6 @@ from guidelines_app.services.ops.setup import (
 )
 
 __all__ = [
-    "MIGRATIONS_DIR",
     "SETUP_AUTHOR",
     "STARTER_FOLDERS",
     "InitReport",

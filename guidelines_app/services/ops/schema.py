@@ -12,11 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from guidelines_app import search
-from guidelines_app.config import PROJECT_ROOT
+from guidelines_app import resources, search
 from guidelines_app.domain.errors import AppError
-
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
 class SchemaError(AppError):
@@ -59,9 +56,12 @@ def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | 
     return name is None or not search.is_search_index(name, type_)
 
 
-def alembic_config(engine: Engine, *, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
+def alembic_config(engine: Engine, *, migrations_dir: Path | None = None) -> Config:
+    """Alembic's configuration, built here rather than read from an alembic.ini: the script
+    folder is the one shipped with the package (``resources.migrations_dir()``)."""
     config = Config()
-    config.set_main_option("script_location", str(migrations_dir))
+    folder = migrations_dir or resources.migrations_dir()
+    config.set_main_option("script_location", str(folder))
     url = engine.url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser escaping
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")

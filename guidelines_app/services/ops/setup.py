@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from guidelines_app import resources
 from guidelines_app.domain.errors import AppError
 from guidelines_app.services.ops import schema
 from guidelines_app.store import Author, ContentStore, StoreError
@@ -30,13 +32,18 @@ class InitReport:
         return any(not a.startswith("unchanged:") for a in self.actions)
 
 
-def starter_files(starter_dir: str | Path) -> dict[str, bytes]:
-    """The starter guidelines and taxonomies, keyed by their path in the content repository."""
-    root = Path(starter_dir)
+def starter_files(starter_dir: str | Path | None = None) -> dict[str, bytes]:
+    """The starter guidelines and taxonomies, keyed by their path in the content repository:
+    those of ``starter_dir`` (a folder holding ``guidelines/`` and ``taxonomies/``) when
+    given, else the ones shipped with the package."""
     files: dict[str, bytes] = {}
-    for folder, pattern in STARTER_FOLDERS.items():
-        for path in sorted((root / folder).glob(pattern)):
-            files[f"{folder}/{path.name}"] = path.read_bytes()
+    for folder, root in resources.starter_folders(starter_dir).items():
+        if not root.is_dir():
+            continue
+        pattern = STARTER_FOLDERS[folder]
+        entries = [e for e in root.iterdir() if e.is_file() and fnmatch(e.name, pattern)]
+        for entry in sorted(entries, key=lambda e: e.name):
+            files[f"{folder}/{entry.name}"] = entry.read_bytes()
     return files
 
 
@@ -52,9 +59,12 @@ def _content_state(store: ContentStore) -> str:
     return "foreign"
 
 
-def initialise(*, engine: Engine, store: ContentStore, starter_dir: str | Path) -> InitReport:
+def initialise(
+    *, engine: Engine, store: ContentStore, starter_dir: str | Path | None = None
+) -> InitReport:
     """Create or upgrade the database and create and seed the content repository.
 
+    ``starter_dir`` overrides the starter content shipped with the package.
     Idempotent: on an initialised installation it changes nothing. Everything is
     checked before anything is written, so a refusal leaves both untouched.
     """
