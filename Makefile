@@ -8,7 +8,7 @@ HTMX := guidelines_app/web/static/vendor/htmx.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint types format bench clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -40,6 +40,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Every error in full; tests/unit/test_types.py checks them against mypy-baseline.txt.
+types: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

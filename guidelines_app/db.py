@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 __all__ = [
     "Engine",
@@ -24,7 +24,9 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "open_session",
+    "saved_id",
     "session_scope",
+    "table_of",
     "utcnow",
     "writer",
 ]
@@ -52,6 +54,35 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements that need the table itself.
+
+    SQLModel sets ``__table__`` on every ``table=True`` class but its stubs do not
+    declare it; this is the one place that reaches for it.
+    """
+    table = model.__table__  # type: ignore[attr-defined]  # undeclared in SQLModel's stubs
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Identified) -> int:
+    """The primary key of a row that is already in the database.
+
+    Table models declare ``id: int | None`` because the id only exists once the row is
+    inserted; code holding a loaded or flushed row narrows it here, and a row that was
+    never flushed is a bug reported as one, not a None passed further on.
+    """
+    if row.id is None:
+        raise RuntimeError(f"this {type(row).__name__} has no id yet: it was never flushed")
+    return row.id
 
 
 def utcnow() -> datetime:

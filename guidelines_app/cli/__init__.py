@@ -17,7 +17,7 @@ from guidelines_app.cli.annotations import import_command
 from guidelines_app.cli.report import report_command
 from guidelines_app.cli.support import fail, reports_errors, require_database
 from guidelines_app.cli.taxonomy import taxonomy_group
-from guidelines_app.db import session_scope
+from guidelines_app.db import saved_id, session_scope
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, ops
 from guidelines_app.web import context
@@ -160,7 +160,9 @@ def user_token(username: str, name: str) -> None:
     require_database()
     with session_scope(context.engine()) as session:
         user = accounts.get_user(session, username)
-        _token, secret = accounts.create_api_token(session=session, user_id=user.id, name=name)
+        _token, secret = accounts.create_api_token(
+            session=session, user_id=saved_id(user), name=name
+        )
     click.echo(secret)
 
 

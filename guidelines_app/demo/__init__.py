@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from guidelines_app.demo import batches, cases, content
 from guidelines_app.demo.accounts import DEMO_ACCOUNTS, DemoAccount, ensure_demo_accounts
@@ -33,8 +33,8 @@ def load_demo(
     users = {
         user.username: user
         for user in session.exec(
-            select(User).where(User.username.in_([a.username for a in demo_accounts]))
-        )  # type: ignore[attr-defined]
+            select(User).where(col(User.username).in_([a.username for a in demo_accounts]))
+        )
     }
     context = DemoContext(session=session, store=store, accounts=users, log=log)
     # Each step is idempotent; content first, since the others point into its history.

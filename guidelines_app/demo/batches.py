@@ -31,7 +31,8 @@ from datetime import datetime, timedelta
 
 from guidelines_app.demo.context import DemoContext
 from guidelines_app.models import User
-from guidelines_app.services import annotations, documents
+from guidelines_app.services import annotations as annotation_batches
+from guidelines_app.services import documents
 from guidelines_app.services.documents import GUIDELINE
 
 ANNOTATORS = ("alan", "katherine", "dorothy", "contractor-1", "contractor-2")
@@ -189,7 +190,9 @@ def load_demo_annotations(context: DemoContext) -> None:
             given = release.version if number == 0 else None  # the others: from timestamps
             outcome = _import_once(context, data, name, dataset, story.slug, given, lead)
             if outcome is not None:
-                annotations.precompute(session=context.session, batch_id=outcome.batch.id or 0)
+                annotation_batches.precompute(
+                    session=context.session, batch_id=outcome.batch.id or 0
+                )
                 context.log(
                     f"imported demo batch {name} ({outcome.batch.n_annotations} annotations, "
                     f"{outcome.batch.release_rule} v{outcome.batch.guideline_version})"
@@ -204,10 +207,12 @@ def _import_once(
     slug: str,
     version: int | None,
     lead: User | None,
-) -> annotations.ImportOutcome | None:
-    if annotations.find_duplicate(context.session, dataset, hashlib.sha256(data).hexdigest()):
+) -> annotation_batches.ImportOutcome | None:
+    if annotation_batches.find_duplicate(
+        context.session, dataset, hashlib.sha256(data).hexdigest()
+    ):
         return None
-    return annotations.import_annotations(
+    return annotation_batches.import_annotations(
         session=context.session,
         store=context.store,
         data=data,

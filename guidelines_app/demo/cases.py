@@ -647,25 +647,29 @@ def _escalate(
         _backdate(context, eid, utcnow() - timedelta(days=age + 1, hours=age * 3))
 
 
-def _backdate(context: DemoContext, eid: int, when: object) -> None:
+def _backdate(context: DemoContext, eid: int, when: datetime) -> None:
     """Spread the demo timeline over past days: creation, then events and comments 3 h apart."""
     session = context.session
     escalation = escalations.get_escalation(session=session, escalation_id=eid)
-    escalation.created_at = when  # type: ignore[assignment]
+    escalation.created_at = when
     session.add(escalation)
-    entries: list = [
+    entries: list[EscalationEvent | EscalationComment] = [
         *session.exec(select(EscalationEvent).where(EscalationEvent.escalation_id == eid)),
         *session.exec(select(EscalationComment).where(EscalationComment.escalation_id == eid)),
     ]
-    entries.sort(key=lambda e: (getattr(e, "at", None) or e.created_at, e.id))
+    entries.sort(key=lambda e: (_recorded_at(e), e.id))
     for number, entry in enumerate(entries):
-        stamp = when + timedelta(hours=3 * number)  # type: ignore[operator]
+        stamp = when + timedelta(hours=3 * number)
         if isinstance(entry, EscalationEvent):
             entry.at = stamp
         else:
             entry.created_at = stamp
         session.add(entry)
     session.commit()
+
+
+def _recorded_at(entry: EscalationEvent | EscalationComment) -> datetime:
+    return entry.at if isinstance(entry, EscalationEvent) else entry.created_at
 
 
 def _move(context: DemoContext, eid: int, state: str, recorded: dict[str, Decision]) -> None:

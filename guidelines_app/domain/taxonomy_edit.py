@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TypedDict, Unpack
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.taxonomy_model import Label, Taxonomy
@@ -37,7 +38,15 @@ def _map(labels: tuple[Label, ...], fn: Callable[[Label], Label]) -> tuple[Label
     return tuple(fn(replace(label, children=_map(label.children, fn))) for label in labels)
 
 
-def _update(taxonomy: Taxonomy, label_id: str, **changes: object) -> Taxonomy:
+class _LabelChanges(TypedDict, total=False):
+    """The fields of a label that the edit operations change in place."""
+
+    name: str
+    deprecated: bool
+    replaced_by: tuple[str, ...]
+
+
+def _update(taxonomy: Taxonomy, label_id: str, **changes: Unpack[_LabelChanges]) -> Taxonomy:
     def fn(label: Label) -> Label:
         return replace(label, **changes) if label.id == label_id else label
 

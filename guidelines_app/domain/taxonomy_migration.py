@@ -60,7 +60,8 @@ class MigrationMap:
 
 def migration_map(old: Taxonomy | TaxonomyDiff, new: Taxonomy | None = None) -> MigrationMap:
     if isinstance(old, TaxonomyDiff):
-        old, new = old.old, old.new
+        diff = old
+        old, new = diff.old, diff.new
     if new is None:
         raise TypeError("migration_map needs a TaxonomyDiff or both taxonomies")
     resolved = _resolve_replacements(new)

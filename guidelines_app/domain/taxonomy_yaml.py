@@ -115,7 +115,7 @@ def _alias_line(text: str) -> int | None:
     # Events, unlike composed nodes, still say where the alias itself was written.
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1
+            return event.start_mark.line + 1 if event.start_mark else None
     return None
 
 

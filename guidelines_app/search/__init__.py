@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert
 from sqlmodel import Session
 
+from guidelines_app.db import table_of
 from guidelines_app.models import DecisionSearch
 from guidelines_app.search import postgres as search_postgres
 from guidelines_app.search import sqlite as search_sqlite
@@ -56,7 +57,7 @@ def _is_postgres(session: Session) -> bool:
 
 def index_decision(session: Session, decision_id: int, *, title: str, body: str) -> None:
     """Replace what search knows of one decision (in the caller's transaction)."""
-    table = DecisionSearch.__table__
+    table = table_of(DecisionSearch)
     title, body = searchable(title), searchable(body)
     session.execute(delete(table).where(table.c.decision_id == decision_id))
     values = {"decision_id": decision_id, "title": title, "body": body}
@@ -66,7 +67,7 @@ def index_decision(session: Session, decision_id: int, *, title: str, body: str)
 
 
 def remove_decision(session: Session, decision_id: int) -> None:
-    table = DecisionSearch.__table__
+    table = table_of(DecisionSearch)
     session.execute(delete(table).where(table.c.decision_id == decision_id))
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    ColumnClause,
     ColumnElement,
     Integer,
     Select,
@@ -44,9 +45,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.engine import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col, select
 
+from guidelines_app.db import table_of
 from guidelines_app.models import Decision, DecisionSearch
 from guidelines_app.search.query import (
     HL_CLOSE,
@@ -62,7 +64,7 @@ from guidelines_app.search.query import (
     vector_text,
 )
 
-ENGLISH = literal_column("'english'::regconfig")
+ENGLISH: ColumnClause[Any] = literal_column("'english'::regconfig")
 CANDIDATES = 500
 MAX_EXAMINED = 2_000  # rows the index finds for a phrase, checked for the phrase itself
 # Where at least this share of decisions match, a window of ids is read whole: cheaper
@@ -123,9 +125,13 @@ _STARTS = [
 
 def document_value(title: str, body: str) -> ColumnElement[Any]:
     """The weighted vector of a decision's title and body."""
+    weights: tuple[ColumnClause[Any], ColumnClause[Any]] = (
+        literal_column("'A'"),
+        literal_column("'C'"),
+    )
     vectors = [
         func.setweight(func.to_tsvector(ENGLISH, literal(vector_text(part), Text)), weight)
-        for part, weight in ((title, literal_column("'A'")), (body, literal_column("'C'")))
+        for part, weight in zip((title, body), weights, strict=True)
     ]
     return vectors[0].op("||")(vectors[1])
 
@@ -135,8 +141,8 @@ def _tsquery(name: str) -> ColumnElement[Any]:
     return func.to_tsquery(ENGLISH, bindparam(name, type_=Text))
 
 
-_document = DecisionSearch.__table__.c.document
-_decision_id = DecisionSearch.__table__.c.decision_id
+_document = table_of(DecisionSearch).c.document
+_decision_id = table_of(DecisionSearch).c.decision_id
 
 
 def _phrase_parts(
@@ -217,7 +223,7 @@ class _Windows:
     matching: Select
     sparse: Select
     dense: Select
-    explain: Compiled | None  # compiled once when there are no filters
+    explain: SQLCompiler | None  # compiled once when there are no filters
     checks: bool
 
 
@@ -246,7 +252,7 @@ def _build_windows(
     matching = window(found, exact if kinds else literal(True))
     # pairs are not worth computing row by row: a dense window checks the phrase itself
     dense = window(exact.is_(true()), literal(True))
-    explain = None if conditions else matching.compile(dialect=postgresql.dialect())
+    explain = None if conditions else _compiled(matching)
     bounded = [
         statement.where(_decision_id > bindparam("low"), _decision_id <= bindparam("high"))
         .order_by(_decision_id.desc())
@@ -257,6 +263,13 @@ def _build_windows(
 
 
 _cached_windows = lru_cache(maxsize=64)(lambda shape: _build_windows(shape, ()))
+
+
+def _compiled(statement: Select) -> SQLCompiler:
+    """``statement`` compiled for PostgreSQL (a SELECT always compiles to an SQLCompiler)."""
+    compiled = statement.compile(dialect=postgresql.dialect())
+    assert isinstance(compiled, SQLCompiler)
+    return compiled
 
 
 def _newest_matches(session: Session, high: int, windows: _Windows, values: dict) -> list[int]:
@@ -290,10 +303,10 @@ def _ids_for(wanted: float, rows: float, span: int) -> int:
 
 def _estimated_rows(session: Session, windows: _Windows, values: dict) -> float:
     """The planner's estimate of the matches (it costs a plan, under a millisecond)."""
-    compiled = windows.explain or windows.matching.compile(dialect=postgresql.dialect())
+    compiled = windows.explain or _compiled(windows.matching)
     expanded = compiled.construct_expanded_state(values)  # filters' "IN" lists written out
     explain = "EXPLAIN (FORMAT JSON) " + expanded.statement
-    plan = session.connection().exec_driver_sql(explain, expanded.parameters).scalar()
+    plan = session.connection().exec_driver_sql(explain, expanded.parameters).scalar_one()
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
@@ -302,7 +315,7 @@ def _page_statement() -> Select:
     title and snippet with the matches marked; and the settings put back, in the same
     statement (planned before they change back; an error rolls them back anyway). The
     one row of "restored" comes even when the page is empty."""
-    table = DecisionSearch.__table__
+    table = table_of(DecisionSearch)
     exact = _tsquery("exact")
     ids = cast(bindparam("ids", type_=Text), ARRAY(Integer))
     ranked = (
@@ -331,7 +344,7 @@ def _page_statement() -> Select:
         )
     ).subquery("restored")
     return (
-        select(page)
+        select(*page.c)
         .select_from(restored.outerjoin(page, literal(True)))
         .order_by(page.c.rank.desc(), page.c.decision_id.desc())
     )

@@ -93,9 +93,9 @@ def parse_query(raw: str | None) -> ParsedQuery:
     for token in _TOKEN.findall(source):
         if token == '"':
             if in_phrase and current:
-                kept = [w for w in current if fold_text(w) not in STOPWORDS]
-                if len(current) == 1 or len(kept) <= 1:
-                    terms.extend(kept)
+                meaningful = [w for w in current if fold_text(w) not in STOPWORDS]
+                if len(current) == 1 or len(meaningful) <= 1:
+                    terms.extend(meaningful)
                 else:
                     phrases.append(tuple(current))
             in_phrase, current = not in_phrase, []

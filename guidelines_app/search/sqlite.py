@@ -23,6 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnClause,
     ColumnElement,
     Integer,
     Select,
@@ -59,8 +61,9 @@ SNIPPET_TOKENS = 28
 NEAR_IDS = 10_000  # a phrase's page ids within this span are highlighted in one pass
 
 fts = table(FTS_TABLE, column("rowid", Integer), column(FTS_TABLE))
-_fts_name = literal_column(FTS_TABLE)
-_plain_rowid = literal_column("+rowid")  # "+": a row-by-row check, not an FTS5 lookup
+_fts_name: ColumnClause[Any] = literal_column(FTS_TABLE)
+# "+": a row-by-row check, not an FTS5 lookup
+_plain_rowid: ColumnClause[int] = literal_column("+rowid")
 
 
 def _match(name: str) -> ColumnElement[bool]:
@@ -222,7 +225,7 @@ def _ranking_query(session: Session, query: ParsedQuery, match_any: bool) -> str
 
 
 def _highlighting(*, near: bool) -> Select:
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     statement = select(
         fts.c.rowid,
         func.highlight(_fts_name, 0, HL_OPEN, HL_CLOSE),

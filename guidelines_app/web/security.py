@@ -8,6 +8,7 @@ test walks the URL map so that none ships that way.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -108,7 +109,7 @@ def enforce() -> ResponseReturnValue | None:
         if is_api_request():
             return _api_error(401, "authentication required: send Authorization: Bearer <token>")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if role is None:
+    if not isinstance(role, Role):  # None, as PUBLIC was answered above
         current_app.logger.error("endpoint %s declares no role; refused", endpoint)
         role = Role.ADMIN
     if not current_user.can(role):
@@ -167,7 +168,10 @@ def init_app(app: Flask) -> None:
     if static_view is not None:
 
         def static(filename: str) -> ResponseReturnValue:
-            return static_view(filename=filename)
+            response = static_view(filename=filename)
+            if inspect.isawaitable(response):  # Flask's own static view is synchronous
+                raise TypeError("the static files view must not be asynchronous")
+            return response
 
         app.view_functions["static"] = public(static)
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import saved_id, utcnow
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
 from guidelines_app.services import audit
@@ -199,7 +199,7 @@ def set_role(
     if old == new_role.value:
         return user
     user.role = new_role.value
-    _revoke_all(session, user.id)
+    _revoke_all(session, saved_id(user))
     audit.record(
         session,
         actor_id=actor_id,
@@ -223,7 +223,7 @@ def set_disabled(
         return user
     user.disabled_at = utcnow() if disabled else None
     if disabled:
-        _revoke_all(session, user.id)
+        _revoke_all(session, saved_id(user))
         session.execute(
             update(ApiToken)
             .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
@@ -264,7 +264,7 @@ def change_password(
     if problems:
         raise InvalidInput(problems=problems)
     user.password_hash = hasher(profile).hash(new_password)
-    _revoke_all(session, user.id, except_token=keep_session)
+    _revoke_all(session, saved_id(user), except_token=keep_session)
     audit.record(
         session,
         actor_id=actor_id if actor_id is not None else user.id,
@@ -321,7 +321,7 @@ def authenticate(
         session.commit()
         raise LoginRejected()
 
-    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0][0]))
+    session.execute(delete(LoginFailure).where(col(LoginFailure.key) == keys[0][0]))
     if hasher(profile).check_needs_rehash(user.password_hash):
         user.password_hash = hasher(profile).hash(password)
     user.last_login_at = now
@@ -338,7 +338,7 @@ def start_session(
     session.add(
         UserSession(
             id=_sha256(token),
-            user_id=user.id,
+            user_id=saved_id(user),
             created_at=now,
             last_seen_at=now,
             expires_at=now + lifetime,
@@ -355,7 +355,7 @@ def start_session(
 
 def _principal(user: User, *, token: str | None, via_api: bool = False) -> Principal:
     return Principal(
-        user_id=user.id,
+        user_id=saved_id(user),
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),
@@ -424,7 +424,7 @@ def create_api_token(*, session: Session, user_id: int, name: str) -> tuple[ApiT
         actor_id=user_id,
         action="token.create",
         object_type="api_token",
-        object_id=token.id,
+        object_id=saved_id(token),
         summary=name,
     )
     session.commit()

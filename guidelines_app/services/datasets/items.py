@@ -86,7 +86,9 @@ def check_external_id(external_id: str) -> str:
 
 
 def list_datasets(*, session: Session) -> list[tuple[Dataset, int]]:
-    counts = select(Item.dataset_id, func.count().label("n")).group_by(Item.dataset_id).subquery()
+    counts = (
+        select(Item.dataset_id, func.count().label("n")).group_by(col(Item.dataset_id)).subquery()
+    )
     rows = session.exec(
         select(Dataset, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.dataset_id == Dataset.id)

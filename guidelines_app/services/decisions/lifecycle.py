@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import table_of, utcnow
 from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem, TooLarge
 from guidelines_app.models import (
     Decision,
@@ -110,9 +110,8 @@ def _snapshot(data: DecisionInput) -> dict:
 
 def _write_children(session: Session, decision_id: int, data: DecisionInput) -> None:
     for model in (DecisionLabel, DecisionTag):
-        session.execute(
-            model.__table__.delete().where(model.__table__.c.decision_id == decision_id)
-        )
+        table = table_of(model)
+        session.execute(table.delete().where(table.c.decision_id == decision_id))
     session.add_all(
         DecisionLabel(decision_id=decision_id, label=label, applies=label in data.ruling_labels)
         for label in data.labels

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import table_of, utcnow
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Dataset, Escalation, EscalationLabel, Item, Role, User
 from guidelines_app.services.escalations.pages import labels_of, user_names
@@ -87,7 +88,9 @@ def queue(*, session: Session, filters: QueueFilters, page: int = 1) -> QueuePag
     """The triage queue (or one annotator's escalations), newest activity at hand."""
     check_queue_filters(filters)
     page = max(1, page)
-    conditions = [col(Escalation.status).in_(filters.statuses)] if filters.statuses else []
+    conditions: list[ColumnElement[bool]] = (
+        [col(Escalation.status).in_(filters.statuses)] if filters.statuses else []
+    )
     if filters.guideline:
         conditions.append(col(Escalation.guideline) == filters.guideline)
     if filters.section:
@@ -107,11 +110,12 @@ def queue(*, session: Session, filters: QueueFilters, page: int = 1) -> QueuePag
         )
     if filters.dataset:
         conditions.append(col(Dataset.slug) == filters.dataset)
-    order = {
+    orders: dict[str, list[SQLColumnExpression[Any]]] = {
         "oldest": [col(Escalation.created_at), col(Escalation.id)],
         "newest": [col(Escalation.created_at).desc(), col(Escalation.id).desc()],
         "hits": [col(Item.active_reporters).desc(), col(Escalation.created_at)],
-    }[filters.sort]
+    }
+    order = orders[filters.sort]
     statement = (
         select(Escalation, Item.external_id, Dataset.slug)
         .join(Item, col(Item.id) == Escalation.item_id)
@@ -160,19 +164,19 @@ class WeakSpots:
 
 def weak_spots(*, session: Session, guideline: str | None = None, limit: int = 15) -> WeakSpots:
     """Where open escalations pile up: per guideline section and per pair of labels."""
-    where = [col(Escalation.status).in_(ACTIVE)]
+    where: list[ColumnElement[bool]] = [col(Escalation.status).in_(ACTIVE)]
     if guideline:
         where.append(col(Escalation.guideline) == guideline)
     n = func.count().label("n")
     sections = session.exec(
         select(Escalation.guideline, Escalation.section_id, n)
         .where(*where)
-        .group_by(Escalation.guideline, Escalation.section_id)
+        .group_by(col(Escalation.guideline), col(Escalation.section_id))
         .order_by(n.desc())
         .limit(limit)
     ).all()
-    first = EscalationLabel.__table__.alias("first")
-    second = EscalationLabel.__table__.alias("second")
+    first = table_of(EscalationLabel).alias("first")
+    second = table_of(EscalationLabel).alias("second")
     pairs = session.exec(
         select(first.c.label, second.c.label, n)
         .select_from(first)

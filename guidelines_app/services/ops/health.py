@@ -108,7 +108,7 @@ def _decisions_and_escalations_point_at_guidelines(ctx: CheckContext) -> list[Fi
         refs = session.exec(
             select(Decision.guideline, Decision.section_id, func.min(Decision.id))
             .where(Decision.status == DecisionStatus.ACTIVE.value)
-            .group_by(Decision.guideline, Decision.section_id)
+            .group_by(col(Decision.guideline), col(Decision.section_id))
         ).all()
         escalated = set(session.exec(select(Escalation.guideline).distinct()).all())
     sections: dict[str, set[str] | None] = {}

@@ -46,7 +46,7 @@ def guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Finding
 def taxonomies_validate(ctx: CheckContext) -> list[Finding]:
     if not _usable(ctx):
         return []
-    findings = []
+    findings: list[Finding] = []
     for slug in documents.slugs(ctx.store, TAXONOMY):
         try:
             parse_and_validate(documents.read(ctx.store, TAXONOMY, slug).text)

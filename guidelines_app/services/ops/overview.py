@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from guidelines_app.services import accounts, annotations, decisions, escalations
+from guidelines_app.services import accounts, decisions, escalations
+from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.store import ContentStore, StoreError
 
 
@@ -30,5 +31,5 @@ def summary(*, session: Session, store: ContentStore) -> Summary:
         result.content_error = str(error)
     result.extra["open escalations"] = escalations.open_count(session=session)
     result.extra["decisions"] = decisions.count(session=session)
-    result.extra["annotation batches"] = annotations.count_batches(session=session)
+    result.extra["annotation batches"] = annotation_batches.count_batches(session=session)
     return result

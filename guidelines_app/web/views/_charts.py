@@ -161,21 +161,21 @@ def render(chart: Chart) -> Markup:
         parts.append(_linked(body, marker.href, "marker-link"))
     for index, series in enumerate(chart.series):
         colour = PALETTE[index % len(PALETTE)]
-        defined = [p for p in series.points if p.y is not None]
+        defined = [(p, p.y) for p in series.points if p.y is not None]
         if len(defined) > 1:
-            path = " ".join(f"{_fmt(px(p.x))},{_fmt(py(p.y))}" for p in defined)
+            path = " ".join(f"{_fmt(px(p.x))},{_fmt(py(y))}" for p, y in defined)
             parts.append(_el("polyline", points=path, fill="none", stroke=colour, stroke_width=2))
-        for p in defined:
+        for p, y in defined:
             x = px(p.x)
             dot = ""
-            tip = f"{series.name}: {p.y:.3f}"
+            tip = f"{series.name}: {y:.3f}"
             if p.low is not None and p.high is not None:
                 dot += _el("line", x1=x, x2=x, y1=py(p.high), y2=py(p.low), stroke=colour,
                            stroke_width=1.5, class_="interval")  # fmt: skip
                 tip += f" (95% CI {p.low:.3f} to {p.high:.3f})"
             if p.label:
                 tip += f", {p.label}"
-            dot += _el("circle", cx=x, cy=py(p.y), r=4, fill=colour)
+            dot += _el("circle", cx=x, cy=py(y), r=4, fill=colour)
             dot += f"<title>{escape(tip)}</title>"
             parts.append(_linked(dot, p.href))
     if len(chart.series) > 1:

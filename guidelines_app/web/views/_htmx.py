@@ -18,7 +18,9 @@ def init_app(app: Flask) -> None:
 def is_htmx() -> bool:
     """True for requests made by htmx, except history restores (they need the whole page)."""
     headers = getattr(htmx_request, "htmx", None)
-    return bool(headers) and not headers.history_restore_request
+    if not headers:
+        return False
+    return not headers.history_restore_request
 
 
 def render_page_or_fragment(page: str, fragment: str, **context: Any) -> str:

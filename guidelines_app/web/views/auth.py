@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from guidelines_app.db import saved_id
 from guidelines_app.models import Role
 from guidelines_app.services import accounts
 from guidelines_app.web import context, security
@@ -13,9 +14,7 @@ from guidelines_app.web import context, security
 bp = Blueprint("auth", __name__)
 
 
-def _form(
-    status: int = 200, *, error: str | None = None, username: str = ""
-) -> ResponseReturnValue:
+def _form(status: int = 200, *, error: str | None = None, username: str = "") -> tuple[str, int]:
     next_url = security.safe_next(request.values.get("next"))
     return render_template("auth/login.html", error=error, username=username, next=next_url), status
 
@@ -59,7 +58,7 @@ def login_submit() -> ResponseReturnValue:
         address=request.remote_addr or "",
     )
     principal = accounts.Principal(
-        user_id=user.id,
+        user_id=saved_id(user),
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),

@@ -109,7 +109,7 @@ def _datasets() -> list:
 @bp.get("/new")
 @security.requires(Role.ANNOTATOR)
 def new() -> ResponseReturnValue:
-    form = {key: request.args.get(key, "") for key in FORM_FIELDS}
+    form: dict[str, str | list[str]] = {key: request.args.get(key, "") for key in FORM_FIELDS}
     form["labels"] = form_list("labels", source=request.args)
     return _new_form(form)
 
@@ -128,7 +128,9 @@ def _suggest(form: dict) -> decisions.LogPage:
 @bp.get("/suggestions")
 @security.requires(Role.ANNOTATOR)
 def suggestions() -> ResponseReturnValue:
-    form = {key: request.args.get(key, "")[:20_000] for key in FORM_FIELDS}
+    form: dict[str, str | list[str]] = {
+        key: request.args.get(key, "")[:20_000] for key in FORM_FIELDS
+    }
     form["labels"] = form_list("labels", source=request.args)
     return render_template("escalations/_suggestions.html", suggestions=_suggest(form), form=form)
 
@@ -156,15 +158,16 @@ def _content_from_form() -> ItemContent:
 @bp.post("")
 @security.requires(Role.ANNOTATOR)
 def create() -> ResponseReturnValue:
-    form = {key: request.form.get(key, "") for key in FORM_FIELDS}
-    form["labels"] = form_list("labels")
+    fields = {key: request.form.get(key, "") for key in FORM_FIELDS}
+    chosen = form_list("labels")
+    form: dict[str, str | list[str]] = {**fields, "labels": chosen}
     data = EscalationInput(
-        dataset=form["dataset"],
-        external_id=form["external_id"],
-        question=form["question"],
-        guideline=form["guideline"],
-        labels=form["labels"],
-        section_id=form["section"] or None,
+        dataset=fields["dataset"],
+        external_id=fields["external_id"],
+        question=fields["question"],
+        guideline=fields["guideline"],
+        labels=chosen,
+        section_id=fields["section"] or None,
         content=_content_from_form(),
     )
     try:

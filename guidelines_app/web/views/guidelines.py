@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -139,6 +141,15 @@ def section(slug: str, section_id: str) -> ResponseReturnValue:
     return redirect(url_for("guidelines.show", slug=slug, release=ref, _anchor=section_id))
 
 
+class _Draft(TypedDict):
+    """What the editor form sends back, shown again when the save does not go through."""
+
+    text: str
+    base: str
+    message: str
+    decisions: str
+
+
 def _editor(
     slug: str,
     *,
@@ -190,7 +201,7 @@ def update(slug: str) -> ResponseReturnValue:
     base = form.get("base", "").strip() or None
     message = form.get("message", "")
     decisions = form.get("decisions", "")
-    keep = {"text": text, "base": base or "", "message": message, "decisions": decisions}
+    keep: _Draft = {"text": text, "base": base or "", "message": message, "decisions": decisions}
     if form.get("action") == "preview":
         return _editor(slug, **keep)
     try:
@@ -216,13 +227,16 @@ def update(slug: str) -> ResponseReturnValue:
             status=409,
             errors=[error.message],
             conflict=True,
-            **{**keep, "text": error.merged_text, "base": error.head_id},
+            text=error.merged_text,
+            base=error.head_id,
+            message=message,
+            decisions=decisions,
         )
     except InvalidInput as error:
         return _editor(
             slug, status=422, errors=[str(p) for p in error.problems] or [error.message], **keep
         )
-    if not outcome.changed:
+    if not outcome.changed or outcome.result is None:
         return _editor(slug, notice="Nothing changed: there is nothing to save.", **keep)
     if outcome.merged:
         flash("Someone else saved meanwhile; your edit was merged with theirs cleanly.", "warning")

@@ -222,7 +222,10 @@ def operate(slug: str, operation: str) -> ResponseReturnValue:
     except EditConflict as error:
         return _conflict(slug, error, message)
     except InvalidInput as error:
-        form_state = {**{k: form.get(k, "") for k in form}, "operation": operation}
+        form_state: dict[str, str | list[str]] = {
+            **{k: form.get(k, "") for k in form},
+            "operation": operation,
+        }
         form_state["message"] = message
         form_state["part_id"] = form.getlist("part_id")
         form_state["part_name"] = form.getlist("part_name")

@@ -5,6 +5,8 @@ Routes on the ``taxonomies`` blueprint (imported at the end of ``views.taxonomie
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -148,11 +150,5 @@ def import_upload() -> ResponseReturnValue:
     commit = result.outcome.result.commit if result.outcome.result else None
     if result.created or commit is None or not commit.parents:
         return redirect(url_for("taxonomies.show", slug=form["slug"]))
-    return redirect(
-        url_for(
-            "taxonomies.changes.diff",
-            slug=form["slug"],
-            to=commit.id,
-            **{"from": commit.parents[0]},
-        )
-    )
+    earlier: dict[str, Any] = {"from": commit.parents[0]}  # "from" is a keyword in Python
+    return redirect(url_for("taxonomies.changes.diff", slug=form["slug"], to=commit.id, **earlier))
