@@ -4,23 +4,39 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
 HTMX := guidelines_app/web/static/vendor/htmx.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench lock clean
 
 install: $(VENV)/.installed $(HTMX)
 
+# Every package at the version CI tested: $(CONSTRAINTS), written by `make lock`.
 # irrCAC, a reference peer for tests and benchmarks, declares coverage<7 and
 # scipy==1.12 without using either; coverage 6 breaks numba's import, so it comes
-# without them (pandas and scipy are already there).
-$(VENV)/.installed: pyproject.toml
+# without them (pandas and scipy are already there) and stays out of the lock.
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps 'irrCAC==0.4.4'
 	touch $@
+
+# After a change to the dependencies in pyproject.toml: resolve
+# the lock file again for Python 3.11, the oldest supported, on every platform, with
+# one version of each package where one fits all. Pins that still fit are kept; to move
+# everything to the newest versions allowed, `make lock LOCK_ARGS=--upgrade`. Then
+# `make test` and commit the lock file.
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+UV_COMPILE := --python-version 3.11 --universal --fork-strategy fewest --quiet \
+	--custom-compile-command 'make lock'
+LOCK_ARGS ?=
+lock:
+	test -x $(UV) || ($(PYTHON) -m venv $(UV_VENV) && $(UV_VENV)/bin/pip install --quiet 'uv==0.13.10')
+	$(UV) pip compile pyproject.toml --extra dev -o $(CONSTRAINTS) $(UV_COMPILE) $(LOCK_ARGS)
 
 # htmx comes from the npm registry at a pinned version (package-lock.json), never a CDN.
 $(HTMX): package.json package-lock.json
@@ -49,4 +65,4 @@ bench: install
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules guidelines_app/web/static/vendor
+	rm -rf $(VENV) $(UV_VENV) node_modules guidelines_app/web/static/vendor
