@@ -13,7 +13,7 @@ from guidelines_app.domain.agreement.coefficients import Coefficient
 from guidelines_app.domain.agreement.gwet import gwet_ac1
 from guidelines_app.domain.agreement.kappa import percent_agreement
 from guidelines_app.domain.agreement.krippendorff import krippendorff_alpha
-from guidelines_app.domain.agreement.ratings import prepare
+from guidelines_app.domain.agreement.ratings import plain_scalar, prepare
 from guidelines_app.domain.errors import InvalidInput
 
 BINARY = [False, True]
@@ -66,7 +66,8 @@ def multilabel_agreement(
     domain = list(categories) if categories is not None else sorted(pd.unique(flat), key=str)
     codes = pd.Index(domain).get_indexer(flat.to_numpy()) if len(flat) else np.zeros(0, int)
     if (codes < 0).any():
-        raise InvalidInput(f"labels not among the categories: {sorted(set(flat[codes < 0]))!r}")
+        unknown = sorted({plain_scalar(v) for v in flat[codes < 0]})
+        raise InvalidInput(f"labels not among the categories: {unknown!r}")
     indicator = np.zeros((len(base), len(domain)), dtype=bool)
     indicator[np.repeat(np.arange(len(base)), lengths), codes] = True
     result = []

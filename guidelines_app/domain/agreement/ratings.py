@@ -123,14 +123,14 @@ def _code_labels(
             raise InvalidInput("categories must not repeat")
         codes = index.get_indexer(labels.to_numpy())
         if (codes < 0).any():
-            unknown = pd.unique(labels.to_numpy()[codes < 0])[:5]
+            unknown = [plain_scalar(v) for v in pd.unique(labels.to_numpy()[codes < 0])[:5]]
             raise InvalidInput(
                 "labels not among the categories",
                 problems=[Problem(f"unknown label {v!r}", path="label") for v in unknown],
             )
         numeric = pd.api.types.is_numeric_dtype(index) and not pd.api.types.is_bool_dtype(index)
         values = index.to_numpy(dtype=float) if numeric else np.arange(len(cats), dtype=float)
-        return codes.astype(np.int32), tuple(_plain(c) for c in cats), values, True
+        return codes.astype(np.int32), tuple(plain_scalar(c) for c in cats), values, True
     numeric = pd.api.types.is_numeric_dtype(labels) and not pd.api.types.is_bool_dtype(labels)
     try:
         codes, uniques = _factorize(labels)
@@ -138,7 +138,7 @@ def _code_labels(
         codes, uniques = pd.factorize(labels, sort=False)
     uniques = pd.Index(uniques)
     values = uniques.to_numpy(dtype=float) if numeric else np.arange(len(uniques), dtype=float)
-    return codes.astype(np.int32), tuple(_plain(c) for c in uniques), values, numeric
+    return codes.astype(np.int32), tuple(plain_scalar(c) for c in uniques), values, numeric
 
 
 def _factorize(column: pd.Series, dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +160,7 @@ def _factorize(column: pd.Series, dtype: type = np.int32) -> tuple[np.ndarray, n
     return codes.astype(dtype), uniques
 
 
-def _plain(value: object) -> object:
+def plain_scalar(value: object) -> object:
     """A numpy scalar as the Python scalar it stands for (JSON-friendly)."""
     return value.item() if isinstance(value, np.generic) else value
 

@@ -107,7 +107,13 @@ def periods(
     stops = np.concatenate([bounds, [len(ordinals)]]) if len(ordinals) else starts
     for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
         key = pd.Period(ordinal=int(ordinals[a]), freq=codes.freq)
-        yield key, key.start_time, key.end_time, narrow.iloc[positions[order[a:b]]]
+        yield key, key.start_time, _end_time(key), narrow.iloc[positions[order[a:b]]]
+
+
+def _end_time(period: pd.Period) -> pd.Timestamp:
+    """The period's last nanosecond, as reports have always given it: pandas 3 gives
+    ``end_time`` at the resolution of its default unit (microseconds)."""
+    return (period + 1).start_time.as_unit("ns") - pd.Timedelta(1, "ns")
 
 
 def timeline_categories(frame: pd.DataFrame, categories: Sequence | None) -> list:

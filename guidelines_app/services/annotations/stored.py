@@ -50,7 +50,7 @@ def batch_frame(session: Session, batch_id: int, dimension: str | None = None) -
     rows = session.exec(query).all()
     names = ["item", "annotator", "label", "created_at", "gold", "dimension", "start", "end"]
     frame = pd.DataFrame.from_records(rows, columns=names)
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).dt.as_unit("ns")
     frame["gold"] = frame["gold"].astype(bool)
     for name in ("start", "end"):
         frame[name] = frame[name].astype("Int64")

@@ -53,10 +53,14 @@ def _created_at_column(dialect: str) -> ColumnElement:
 
 
 def _to_timestamps(values: np.ndarray, dialect: str) -> pd.Series:
+    """In nanoseconds whatever the pandas version (pandas 3 would infer microseconds),
+    so the frames of both databases and the empty frame have one dtype."""
     if dialect == "postgresql":
         seconds = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
-        return pd.to_datetime((seconds * 1e6).round(), unit="us", utc=True)
-    return pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+        stamps = pd.to_datetime((seconds * 1e6).round(), unit="us", utc=True)
+    else:
+        stamps = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+    return stamps.dt.as_unit("ns")
 
 
 @dataclass(frozen=True)
@@ -242,9 +246,10 @@ def assign_releases(frame: pd.DataFrame, releases: list[Release]) -> pd.Series:
     result = np.full(len(frame), DRAFT, dtype=np.int64)
     if releases:
         ordered = sorted(releases, key=lambda r: r.tagged_at)
-        times = pd.DatetimeIndex([pd.Timestamp(r.tagged_at) for r in ordered]).tz_convert("UTC")
+        tags = pd.DatetimeIndex([pd.Timestamp(r.tagged_at) for r in ordered])
+        times = tags.tz_convert("UTC").as_unit("ns")  # searchsorted refuses a coarser unit
         versions = np.asarray([DRAFT] + [r.version for r in ordered], dtype=np.int64)
-        stamps = pd.DatetimeIndex(frame["created_at"])
+        stamps = pd.DatetimeIndex(frame["created_at"]).as_unit("ns")
         dated = ~np.asarray(stamps.isna())
         position = times.searchsorted(stamps[dated], side="right")  # 0: before the first
         result[dated] = versions[position]

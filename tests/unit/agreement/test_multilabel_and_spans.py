@@ -1,5 +1,6 @@
 """Multi-label annotations and text spans."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -94,3 +95,15 @@ def test_token_alpha_equals_alpha_over_hand_built_token_units():
     )
     assert result.name == "span_token_alpha_nominal"
     assert result.value == pytest.approx(expected.value, abs=1e-12)
+
+
+def test_labels_outside_the_categories_are_named_as_plain_values():
+    frame = pd.DataFrame(
+        {
+            "item": [1, 1, 2, 2],
+            "annotator": ["a", "b", "a", "b"],
+            "labels": [np.array([1, 2]), np.array([2]), np.array([3]), np.array([1])],
+        }
+    )
+    with pytest.raises(InvalidInput, match=r"categories: \[3\]$"):
+        multilabel_agreement(frame, categories=[1, 2])

@@ -37,6 +37,15 @@ def test_one_point_per_week_from_monday_to_sunday(four_weeks):
     assert sum(p.n_annotations for p in points) == len(four_weeks)
 
 
+def test_a_week_ends_at_its_last_nanosecond_in_the_json(four_weeks):
+    points = agreement_timeline(four_weeks, n_boot=0)
+    first = points[0].to_dict()
+    assert (first["start"], first["end"]) == (
+        "2026-03-02T00:00:00",
+        "2026-03-08T23:59:59.999999999",
+    )
+
+
 def test_each_point_is_the_engines_figure_on_that_weeks_annotations(four_weeks):
     points = agreement_timeline(four_weeks, n_boot=50, seed=3)
     week = rows_of_week(four_weeks, "2026-03-09")
