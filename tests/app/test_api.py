@@ -1,6 +1,30 @@
+"""The JSON API's contract: its routes, field names and statuses, its bearer-token rules."""
+
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from guidelines_app.web import security
+from tests.app.api_world import call_every_endpoint, field_names, make_world
+
+#: The field names and statuses every endpoint answered with when this file was recorded.
+#: Outside tools read these: a change here is a change of the public API, made on purpose.
+RECORDED = Path(__file__).with_name("api_fields.json")
+
+
+def test_every_endpoint_answers_with_the_fields_and_statuses_it_always_had(app):
+    calls = call_every_endpoint(make_world(app))
+    answered = [
+        {
+            "method": c.method,
+            "rule": c.rule,
+            "status": c.status,
+            "fields": [] if c.rule.endswith("openapi.json") else sorted(field_names(c.body)),
+        }
+        for c in calls
+    ]
+    assert answered == json.loads(RECORDED.read_text(encoding="utf-8"))
 
 
 def test_openapi_document_is_public_and_lists_every_api_route(app, client):
