@@ -189,7 +189,6 @@ def load_demo_annotations(context: DemoContext) -> None:
             given = release.version if number == 0 else None  # the others: from timestamps
             outcome = _import_once(context, data, name, dataset, story.slug, given, lead)
             if outcome is not None:
-                annotations.precompute(session=context.session, batch_id=outcome.batch.id or 0)
                 context.log(
                     f"imported demo batch {name} ({outcome.batch.n_annotations} annotations, "
                     f"{outcome.batch.release_rule} v{outcome.batch.guideline_version})"
@@ -207,13 +206,13 @@ def _import_once(
 ) -> annotations.ImportOutcome | None:
     if annotations.find_duplicate(context.session, dataset, hashlib.sha256(data).hexdigest()):
         return None
-    return annotations.import_annotations(
-        session=context.session,
-        store=context.store,
-        data=data,
-        file_name=name,
+    options = annotations.ImportOptions(
         dataset=dataset,
+        file_name=name,
         guideline=slug,
         release=version,
         importer_id=lead.id if lead else None,
+    )
+    return annotations.import_batch(
+        session=context.session, store=context.store, data=data, options=options
     )

@@ -5,8 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from guidelines_app.web import security
-from tests.app.api_world import call_every_endpoint, field_names, make_world
+from sqlmodel import select
+
+from guidelines_app.db import session_scope
+from guidelines_app.models import BatchFigures, Role
+from guidelines_app.services import annotations
+from guidelines_app.web import context, security
+from tests.app.api_world import (
+    TokenClient,
+    call_every_endpoint,
+    field_names,
+    make_world,
+    sentiment_csv,
+    upload,
+)
 
 #: The field names and statuses every endpoint answered with when this file was recorded.
 #: Outside tools read these: a change here is a change of the public API, made on purpose.
@@ -58,3 +70,44 @@ def test_api_unknown_route_answers_json_404(client):
 
 def test_openapi_route_is_declared_public(app):
     assert security.least_role(app, "api.openapi") == security.PUBLIC
+
+
+def _figures_kept(app, batch_id: int) -> list[str]:
+    """The dimensions whose figures are stored for a batch, read without computing any."""
+    with app.app_context(), session_scope(context.engine(), write=False) as session:
+        rows = session.exec(select(BatchFigures).where(BatchFigures.batch_id == batch_id))
+        return sorted(row.dimension for row in rows)
+
+
+def test_a_batch_uploaded_through_the_api_has_its_figures_computed_at_once(app):
+    lead = TokenClient(app, "lena", Role.LEAD)
+    response = upload(lead, sentiment_csv())
+    assert response.status_code == 201, response.json
+    assert _figures_kept(app, response.json["id"]) == [""]
+
+
+def test_the_cli_and_the_upload_job_import_through_the_same_use_case(app, runner, tmp_path):
+    path = tmp_path / "cli.csv"
+    path.write_bytes(sentiment_csv())
+    result = runner.invoke(args=["import", str(path), "--dataset", "reviews"])
+    assert result.exit_code == 0, result.output
+    assert "computing agreement..." in result.output
+    assert _figures_kept(app, 1) == [""]
+
+    job_file = tmp_path / "job.upload"
+    job_file.write_bytes(sentiment_csv(n_items=5))
+    options = annotations.ImportOptions(dataset="reviews", file_name="job.csv")
+    with app.app_context():
+        with session_scope(context.engine()) as session:
+            job_id = annotations.create_job(session=session, options=options).id
+        annotations.run_job(
+            engine=context.engine(),
+            store=context.store(),
+            job_id=job_id,
+            path=job_file,
+            options=options,
+        )
+        with session_scope(context.engine(), write=False) as session:
+            job = annotations.get_job(session, job_id)
+    assert (job.status, job.batch_id) == ("done", 2)
+    assert _figures_kept(app, 2) == [""]

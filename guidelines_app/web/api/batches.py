@@ -1,4 +1,4 @@
-"""Annotation batches over the API: upload one (imported at once), list them, their figures."""
+"""Annotation batches over the API: upload one (imported with its figures), list, show."""
 
 from __future__ import annotations
 
@@ -60,19 +60,21 @@ def create_batch() -> ResponseReturnValue:
     release = documents.parse_version(raw_release) if raw_release else None
     if raw_release and release is None:
         raise InvalidInput(problems=[Problem("a release looks like v3", path="release")])
-    outcome = annotations.import_annotations(
+    outcome = annotations.import_batch(
         session=context.db_session(),
         store=context.store(),
         data=upload.stream,
-        file_name=upload.filename,
-        dataset=request.form.get("dataset", ""),
-        format=request.form.get("format", "auto") or "auto",
-        guideline=request.form.get("guideline") or None,
-        release=release,
-        taxonomy=request.form.get("taxonomy") or None,
-        map_labels=request.form.get("map_labels", "").lower() in ("1", "true", "on", "yes"),
-        importer_id=current_user.user_id,
-        doccano_annotator=request.form.get("annotator", ""),
+        options=annotations.ImportOptions(
+            dataset=request.form.get("dataset", ""),
+            file_name=upload.filename,
+            format=request.form.get("format", "auto") or "auto",
+            guideline=request.form.get("guideline") or None,
+            release=release,
+            taxonomy=request.form.get("taxonomy") or None,
+            map_labels=request.form.get("map_labels", "").lower() in ("1", "true", "on", "yes"),
+            importer_id=current_user.user_id,
+            doccano_annotator=request.form.get("annotator", ""),
+        ),
     )
     batch, dataset = annotations.get_batch(context.db_session(), outcome.batch.id or 0)
     body = batch_json(batch, dataset) | {"warnings": outcome.warnings}
