@@ -97,27 +97,24 @@ def import_command(
     try:
         with session_scope(context.engine(), write=False) as session:
             importer_id = annotations.importer_id_for(session, importer)
+        options = annotations.ImportOptions(
+            dataset=dataset,
+            file_name=file.name,
+            format=file_format,
+            guideline=guideline,
+            release=version,
+            taxonomy=taxonomy,
+            map_labels=map_labels,
+            importer_id=importer_id,
+            doccano_annotator=annotator,
+            columns=columns,
+        )
         with session_scope(context.engine()) as session, file.open("rb") as handle:
-            outcome = annotations.import_annotations(
-                session=session,
-                store=context.store(),
-                data=handle,
-                file_name=file.name,
-                dataset=dataset,
-                format=file_format,
-                guideline=guideline,
-                release=version,
-                taxonomy=taxonomy,
-                map_labels=map_labels,
-                importer_id=importer_id,
-                doccano_annotator=annotator,
-                columns=columns,
-                progress=bar,
+            outcome = annotations.import_batch(
+                session=session, store=context.store(), data=handle, options=options, progress=bar
             )
             bar.close()
             batch = outcome.batch
-            click.echo("computing agreement...", err=True)
-            annotations.precompute(session=session, batch_id=batch.id or 0)
     except AppError as error:
         bar.close()
         report_error(error)

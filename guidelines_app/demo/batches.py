@@ -190,9 +190,6 @@ def load_demo_annotations(context: DemoContext) -> None:
             given = release.version if number == 0 else None  # the others: from timestamps
             outcome = _import_once(context, data, name, dataset, story.slug, given, lead)
             if outcome is not None:
-                annotation_batches.precompute(
-                    session=context.session, batch_id=outcome.batch.id or 0
-                )
                 context.log(
                     f"imported demo batch {name} ({outcome.batch.n_annotations} annotations, "
                     f"{outcome.batch.release_rule} v{outcome.batch.guideline_version})"
@@ -212,13 +209,13 @@ def _import_once(
         context.session, dataset, hashlib.sha256(data).hexdigest()
     ):
         return None
-    return annotation_batches.import_annotations(
-        session=context.session,
-        store=context.store,
-        data=data,
-        file_name=name,
+    options = annotation_batches.ImportOptions(
         dataset=dataset,
+        file_name=name,
         guideline=slug,
         release=version,
         importer_id=lead.id if lead else None,
+    )
+    return annotation_batches.import_batch(
+        session=context.session, store=context.store, data=data, options=options
     )

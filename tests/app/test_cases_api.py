@@ -4,44 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from guidelines_app.db import session_scope
 from guidelines_app.models import Role
-from guidelines_app.services.accounts import users as accounts
-from tests.factories import make_user
-
-GUIDELINE = "product-review-sentiment"
-
-
-class Api:
-    def __init__(self, app, username: str, role: Role) -> None:
-        user = make_user(app, username, role)
-        with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-            _token, secret = accounts.create_api_token(
-                session=session, user_id=user.id, name="tests"
-            )
-        self.client = app.test_client()
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def get(self, url, **kw):
-        return self.client.get(url, headers=self.headers, **kw)
-
-    def post(self, url, json=None, **kw):
-        return self.client.post(url, headers=self.headers, json=json, **kw)
+from tests.app.api_world import TokenClient, decision_body, escalation_body
 
 
 @pytest.fixture
 def lead(app):
-    return Api(app, "apilead", Role.LEAD)
+    return TokenClient(app, "apilead", Role.LEAD)
 
 
 @pytest.fixture
 def annotator(app):
-    return Api(app, "apiann", Role.ANNOTATOR)
+    return TokenClient(app, "apiann", Role.ANNOTATOR)
 
 
 @pytest.fixture
 def viewer(app):
-    return Api(app, "apiview", Role.VIEWER)
+    return TokenClient(app, "apiview", Role.VIEWER)
 
 
 @pytest.fixture
@@ -49,35 +28,6 @@ def dataset(lead):
     response = lead.post("/api/v1/datasets", json={"slug": "reviews", "name": "Reviews"})
     assert response.status_code == 201, response.json
     return "reviews"
-
-
-def escalation_body(**overrides):
-    body = {
-        "dataset": "reviews",
-        "external_id": "r-1",
-        "text": "Five stars. It exploded.",
-        "guideline": GUIDELINE,
-        "labels": ["positive", "negative"],
-        "section_id": "mixed-opinions",
-        "question": "Stars say positive, text says negative?",
-    }
-    body.update(overrides)
-    return body
-
-
-def decision_body(**overrides):
-    body = {
-        "title": "Stars against text",
-        "ruling": "The text wins over the star rating.",
-        "rationale": "We label the text.",
-        "guideline": GUIDELINE,
-        "section_id": "mixed-opinions",
-        "ruling_labels": ["negative"],
-        "labels": ["positive"],
-        "tags": ["stars"],
-    }
-    body.update(overrides)
-    return body
 
 
 def test_full_workflow_through_the_api(lead, annotator, dataset):

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from guidelines_app import demo
-from guidelines_app.db import session_scope
-from guidelines_app.demo import content as demo_content
-from guidelines_app.services.accounts import users as accounts
-from tests.factories import make_user
+from tests.app.api_world import TokenClient, replay_demo_revisions
 
 
 @pytest.fixture
 def demo_history(app):
-    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-        context = demo.DemoContext(
-            session=session,
-            store=app.extensions["guidelines.store"],
-            accounts={},
-            log=lambda _message: None,
-        )
-        demo_content.replay_revisions(context)
+    replay_demo_revisions(app)
     return app
 
 
@@ -86,10 +75,7 @@ def test_demo_pages_render_for_every_taxonomy(demo_history, as_lead):
 
 @pytest.fixture
 def token(app):
-    user = make_user(app, "tool", "viewer")
-    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-        _token, secret = accounts.create_api_token(session=session, user_id=user.id, name="t")
-    return {"Authorization": f"Bearer {secret}"}
+    return TokenClient(app, "tool", "viewer").headers
 
 
 def test_api_lists_and_serves_a_taxonomy(client, token):

@@ -1,10 +1,17 @@
 """Annotation batches: importing files, their context, their figures, background jobs.
 
-One import path serves the upload page, the API and the CLI.
+One import path serves the upload page, the API and the CLI: ``import_batch`` imports a
+file as a batch and computes its figures. ``import_annotations`` is its first half (the
+rows only), for the demo and for tests that look at the rows alone.
 """
 
 from __future__ import annotations
 
+from guidelines_app.services.annotations.batch_import import (
+    COMPUTING,
+    ImportOptions,
+    import_batch,
+)
 from guidelines_app.services.annotations.batch_release import INFER, set_batch_release
 from guidelines_app.services.annotations.checks import (
     DATASET_RE,
@@ -49,7 +56,6 @@ from guidelines_app.services.annotations.importing import (
 )
 from guidelines_app.services.annotations.jobs import (
     STALE_AFTER,
-    ImportOptions,
     create_job,
     get_job,
     run_job,
@@ -69,6 +75,7 @@ __all__ = [
     "ANNOTATIONS",
     "BOOTSTRAP",
     "CHUNK",
+    "COMPUTING",
     "DATASET_RE",
     "FIGURES_VERSION",
     "FORMULA_START",
@@ -100,6 +107,7 @@ __all__ = [
     "get_batch",
     "get_job",
     "import_annotations",
+    "import_batch",
     "importer_id_for",
     "item_ids",
     "kind_of",

@@ -1,7 +1,8 @@
 """Uploads processed in the background: a row in ``annotation_imports`` the page polls.
 
 The upload is saved to a file in the data folder first; a thread then runs the same
-import as ``guidelines import`` and records each stage on the row. While the batch is
+use case as ``guidelines import`` and the API (``import_batch``: the batch, then its
+figures) and records each stage on the row. While the batch is
 being written (one transaction that holds SQLite's write lock), row-level progress is
 kept in this process's memory and merged into what ``get_job`` returns; the row itself
 moves on when the transaction ends. The uploaded file is deleted in every case.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,12 @@ from sqlmodel import Session
 from guidelines_app.db import session_scope, utcnow
 from guidelines_app.domain.errors import AppError, InvalidInput, NotFound
 from guidelines_app.models import AnnotationImport, ImportStatus
-from guidelines_app.services.annotations import importing as annotations
-from guidelines_app.services.annotations import stored as agreement
+from guidelines_app.services.annotations import checks
+from guidelines_app.services.annotations.batch_import import (
+    COMPUTING,
+    ImportOptions,
+    import_batch,
+)
 from guidelines_app.store import ContentStore
 
 log = logging.getLogger(__name__)
@@ -33,20 +37,8 @@ _LIVE_LOCK = threading.Lock()
 STALE_AFTER = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class ImportOptions:
-    dataset: str
-    file_name: str
-    format: str = "auto"
-    guideline: str | None = None
-    release: int | None = None
-    taxonomy: str | None = None
-    map_labels: bool = False
-    importer_id: int | None = None
-
-
 def create_job(*, session: Session, options: ImportOptions) -> AnnotationImport:
-    annotations.check_dataset_slug(options.dataset)
+    checks.check_dataset_slug(options.dataset)
     job = AnnotationImport(
         dataset=options.dataset,
         file_name=options.file_name[:500],
@@ -99,35 +91,24 @@ def run_job(
             _LIVE[job_id] = (stage, done, total)
         if stage.startswith("writing"):
             in_transaction = True
+        elif stage == COMPUTING:  # the batch is committed: the row may move again
+            in_transaction = False
         if not in_transaction:
             _update(engine, job_id, stage=stage, done=done, total=total)
 
     try:
         _update(engine, job_id, status=ImportStatus.RUNNING.value, stage="reading the file")
         with session_scope(engine) as session, path.open("rb") as handle:
-            outcome = annotations.import_annotations(
-                session=session,
-                store=store,
-                data=handle,
-                file_name=options.file_name,
-                dataset=options.dataset,
-                format=options.format,
-                guideline=options.guideline,
-                release=options.release,
-                taxonomy=options.taxonomy,
-                map_labels=options.map_labels,
-                importer_id=options.importer_id,
-                progress=progress,
+            outcome = import_batch(
+                session=session, store=store, data=handle, options=options, progress=progress
             )
             batch_id = outcome.batch.id
-        _update(engine, job_id, stage="computing agreement", batch_id=batch_id)
-        with session_scope(engine) as session:
-            agreement.precompute(session=session, batch_id=batch_id or 0)
         _update(
             engine,
             job_id,
             status=ImportStatus.DONE.value,
             stage="done",
+            batch_id=batch_id,
             message="\n".join(outcome.warnings),
         )
     except AppError as error:

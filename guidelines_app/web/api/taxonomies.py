@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Blueprint, Response, request
 
 from guidelines_app.domain.errors import InvalidInput, Problem
+from guidelines_app.domain.formats import MEDIA_TYPES
 from guidelines_app.models import Role
+from guidelines_app.models.schemas import (
+    MigrationPublic,
+    TaxonomyDiffPublic,
+    TaxonomyList,
+    TaxonomyPublic,
+    TaxonomySummary,
+)
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY
 from guidelines_app.web import context, security
+from guidelines_app.web.api.operations import Answer, Param, operation
 
 bp = Blueprint("taxonomies", __name__)
+
+SLUG = Param("slug", "path", description="the taxonomy's slug")
+REVISION = (
+    Param("rev", description="a commit id or draft (the default)"),
+    Param("release", description="a release: v2 or 2"),
+)
+RANGE = (
+    Param("from", description="vN, draft or a commit id (default: the release in force)"),
+    Param("to", description="vN, draft or a commit id (default: the draft)"),
+)
+UNKNOWN = "No such taxonomy or revision"
 
 
 def _ref() -> str | None:
@@ -23,32 +42,38 @@ def _ref() -> str | None:
 
 @bp.get("/taxonomies")
 @security.requires(Role.VIEWER)
-def taxonomy_index() -> ResponseReturnValue:
+@operation(
+    "Taxonomies: kind, label count, release in force, governing guidelines", {200: TaxonomyList}
+)
+def taxonomy_index() -> TaxonomyList:
     entries = taxonomies.list_taxonomies(store=context.store())
-    return jsonify(
-        {
-            "taxonomies": [
-                {
-                    "slug": e.slug,
-                    "name": e.name,
-                    "kind": e.kind,
-                    "labels": e.label_count,
-                    "latest_release": e.latest_release.version if e.latest_release else None,
-                    "ahead": e.ahead,
-                    "governed_by": [g.slug for g in e.governed_by],
-                    "error": e.error,
-                }
-                for e in entries
-            ]
-        }
+    return TaxonomyList(
+        taxonomies=[
+            TaxonomySummary(
+                slug=e.slug,
+                name=e.name,
+                kind=e.kind,
+                labels=e.label_count,
+                latest_release=e.latest_release.version if e.latest_release else None,
+                ahead=e.ahead,
+                governed_by=[g.slug for g in e.governed_by],
+                error=e.error,
+            )
+            for e in entries
+        ]
     )
 
 
 @bp.get("/taxonomies/<slug>")
 @security.requires(Role.VIEWER)
-def taxonomy_show(slug: str) -> ResponseReturnValue:
+@operation(
+    "A taxonomy's label tree at a revision (default: the draft)",
+    {200: TaxonomyPublic, 404: UNKNOWN},
+    params=(SLUG, *REVISION),
+)
+def taxonomy_show(slug: str) -> TaxonomyPublic:
     page = taxonomies.show(store=context.store(), slug=slug, ref=_ref())
-    return jsonify(taxonomies.taxonomy_json(page))
+    return TaxonomyPublic.model_validate(taxonomies.taxonomy_json(page))
 
 
 def _change(slug: str) -> taxonomies.TaxonomyChange:
@@ -64,23 +89,49 @@ def _change(slug: str) -> taxonomies.TaxonomyChange:
 
 @bp.get("/taxonomies/<slug>/diff")
 @security.requires(Role.VIEWER)
-def taxonomy_diff(slug: str) -> ResponseReturnValue:
-    return jsonify(taxonomies.diff_json(_change(slug)))
+@operation(
+    "Semantic diff between two revisions: added, removed, renamed, moved, redefined, ...",
+    {200: TaxonomyDiffPublic, 404: UNKNOWN, 422: "A revision cannot be read"},
+    params=(SLUG, *RANGE),
+)
+def taxonomy_diff(slug: str) -> TaxonomyDiffPublic:
+    return TaxonomyDiffPublic.model_validate(taxonomies.diff_json(_change(slug)))
 
 
 @bp.get("/taxonomies/<slug>/migration")
 @security.requires(Role.VIEWER)
-def taxonomy_migration(slug: str) -> ResponseReturnValue:
+@operation(
+    "Migration map: each old label id to its new id(s); splits need relabelling",
+    {200: MigrationPublic, 404: UNKNOWN, 422: "A revision cannot be read"},
+    params=(SLUG, *RANGE),
+)
+def taxonomy_migration(slug: str) -> MigrationPublic:
     change = _change(slug)
     counts = taxonomies.annotation_counts(
         context.db_session(), slug, list(change.migration.entries)
     )
-    return jsonify(taxonomies.migration_json(change, counts))
+    return MigrationPublic.model_validate(taxonomies.migration_json(change, counts))
 
 
 @bp.get("/taxonomies/<slug>/export")
 @security.requires(Role.VIEWER)
-def taxonomy_export(slug: str) -> ResponseReturnValue:
+@operation(
+    "Export for a labeling tool",
+    {
+        200: Answer(
+            "The file, with its media type and file name",
+            media_types=tuple(dict.fromkeys(MEDIA_TYPES.values())),
+        ),
+        404: UNKNOWN,
+        422: "Unknown format, or the taxonomy cannot be exported",
+    },
+    params=(
+        SLUG,
+        Param("to", required=True, enum=taxonomies.EXPORT_FORMATS),
+        *REVISION,
+    ),
+)
+def taxonomy_export(slug: str) -> Response:
     fmt = request.args.get("to", "").strip()
     if not fmt:
         formats = ", ".join(taxonomies.EXPORT_FORMATS)
