@@ -5,20 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Unavailable
 
-class StoreError(Exception):
+
+class StoreError(AppError):
+    """Git could not do what was asked. The subclasses also carry the domain noun that says
+    what it means to a reader (a missing revision is a NotFound), so that the web and the
+    CLI answer them like any other error of the app."""
+
+
+class StoreUnavailable(Unavailable, StoreError):
     pass
 
 
-class StoreUnavailable(StoreError):
+class RevisionNotFound(NotFound, StoreError):
     pass
 
 
-class RevisionNotFound(StoreError):
-    pass
-
-
-class PathNotFound(StoreError):
+class PathNotFound(NotFound, StoreError):
     pass
 
 
@@ -26,11 +30,11 @@ class NoChange(StoreError):
     pass
 
 
-class ReleaseExists(StoreError):
+class ReleaseExists(Conflict, StoreError):
     pass
 
 
-class InvalidArgument(StoreError, ValueError):
+class InvalidArgument(InvalidInput, StoreError, ValueError):
     pass
 
 
@@ -38,7 +42,7 @@ class InvalidPath(InvalidArgument):
     pass
 
 
-class WriteConflict(StoreError):
+class WriteConflict(Conflict, StoreError):
     """Both the editor and someone else changed the same lines of `path` since `base`."""
 
     def __init__(

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
+from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
 from guidelines_app.services import audit
 from guidelines_app.store import (
@@ -62,10 +62,8 @@ GUIDELINE = Kind("guidelines", ".md", "guideline")
 TAXONOMY = Kind("taxonomies", ".yaml", "taxonomy")
 
 
-class EditConflict(AppError):
+class EditConflict(Conflict):
     """Someone else changed the same lines since the editor started: both versions kept."""
-
-    status = 409
 
     def __init__(self, error: WriteConflict) -> None:
         super().__init__(

@@ -14,15 +14,13 @@ from sqlalchemy import Engine, inspect
 
 from guidelines_app import search
 from guidelines_app.config import PROJECT_ROOT
-from guidelines_app.domain.errors import AppError
+from guidelines_app.domain.errors import Conflict
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
-class SchemaError(AppError):
+class SchemaError(Conflict):
     """The database is in a state the app must not touch (unknown revision, foreign tables)."""
-
-    status = 409
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from guidelines_app.services.datasets import ItemContent
 from guidelines_app.services.escalations import EscalationInput, QueueFilters, Transition
 from guidelines_app.services.escalations import TransitionConflict as _TransitionConflict
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 
 bp = Blueprint("cases", __name__)
 
@@ -283,13 +284,14 @@ def api_transition(escalation_id: str) -> ResponseReturnValue:
             actor_id=current_user.user_id,
         )
     except _TransitionConflict as error:
+        status = status_of(error)
         body = {
-            "status": 409,
+            "status": status,
             "message": error.message,
             "current_status": error.current_status,
             "current_version": error.current_version,
         }
-        return jsonify({"error": body}), 409
+        return jsonify({"error": body}), status
     labels = escalations.labels_of(context.db_session(), [escalation.id or 0])
     return jsonify(_escalation_json(escalation, labels.get(escalation.id or 0)))
 
