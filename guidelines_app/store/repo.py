@@ -10,6 +10,7 @@ from pathlib import Path
 
 import git
 
+from guidelines_app import cache
 from guidelines_app.store.checks import check_path, check_rev
 from guidelines_app.store.messages import LOG_FORMAT, parse_commit
 from guidelines_app.store.plumbing import AtomicObjectDB, as_text, git_env
@@ -22,9 +23,9 @@ from guidelines_app.store.types import (
     StoreUnavailable,
 )
 
-#: Full commit ids known to exist, per repository path: an existing commit never changes,
-#: so a commit id resolved once need not be asked of git again.
-_KNOWN_COMMITS: dict[str, set[str]] = {}
+#: Full commit ids known to exist, keyed by (repository path, id): an existing commit never
+#: changes, so a commit id resolved once need not be asked of git again.
+_KNOWN_COMMITS: cache.Area[bool] = cache.Area("commits known to exist", 100_000)
 
 
 class Repository:
@@ -142,16 +143,13 @@ class Repository:
 
     def resolve(self, rev: str) -> str:
         check_rev(rev)
-        if rev in _KNOWN_COMMITS.get(self._key, ()):
+        if cache.get(_KNOWN_COMMITS, (self._key, rev)):
             return rev  # a commit id seen before: commits never change
         proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", ok=(0, 1, 128))
         sha = as_text(proc.stdout).strip()
         if proc.returncode != 0 or not sha:
             raise RevisionNotFound(f"no such revision: {rev}")
-        known = _KNOWN_COMMITS.setdefault(self._key, set())
-        if len(known) > 100_000:
-            known.clear()
-        known.add(sha)
+        cache.put(_KNOWN_COMMITS, (self._key, sha), True)
         return sha
 
     # -- reading
