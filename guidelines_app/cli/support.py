@@ -22,7 +22,11 @@ def fail(message: str) -> None:
 
 
 def reports_errors(command: F) -> F:
-    """Turn the app's errors into a message on stderr and exit code 2."""
+    """Turn the app's errors into a message on stderr and exit code 2.
+
+    Git's errors are among them (every store error is an AppError), so a missing or broken
+    content repository is a clear message too, never a traceback.
+    """
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:

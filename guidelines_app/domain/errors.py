@@ -1,4 +1,5 @@
-"""Errors are nouns under one base class; views map them to HTTP statuses."""
+"""Errors are nouns under one base class. They say what went wrong, never how to answer it:
+``web/errors.py`` maps each class to an HTTP status, the CLI answers every one with exit code 2."""
 
 from __future__ import annotations
 
@@ -21,9 +22,7 @@ class Problem:
 
 
 class AppError(Exception):
-    """Base of every error the app answers with a 4xx status and a message."""
-
-    status = 400
+    """Base of every error the app answers with a message instead of a crash."""
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
@@ -31,25 +30,27 @@ class AppError(Exception):
 
 
 class NotFound(AppError):
-    status = 404
+    """The thing asked for does not exist (a slug, a revision, a file, a row)."""
 
 
 class Forbidden(AppError):
-    status = 403
+    """The acting user may not do this."""
 
 
 class Conflict(AppError):
-    status = 409
+    """The request is fine, but the state it meets says no: a stale edit, a duplicate."""
 
 
 class TooLarge(AppError):
-    status = 413
+    """An input beyond a size cap."""
+
+
+class Unavailable(AppError):
+    """Something the app relies on (the content repository) cannot be used right now."""
 
 
 class InvalidInput(AppError):
     """Input that cannot be accepted; carries every problem found, not just the first."""
-
-    status = 422
 
     def __init__(self, message: str = "", problems: list[Problem] | None = None) -> None:
         self.problems: list[Problem] = list(problems or [])

@@ -324,6 +324,7 @@ def test_two_leads_resolving_at_once_one_wins_and_the_other_gets_409(
     import threading
 
     from guidelines_app.domain.errors import Conflict
+    from guidelines_app.web.errors import status_of
 
     eid = escalation_id(escalate(as_annotator))
     as_lead.post(f"/escalations/{eid}/transition", data={"to": "in_review", "version": 1})
@@ -344,7 +345,7 @@ def test_two_leads_resolving_at_once_one_wins_and_the_other_gets_409(
                 )
                 outcomes.append("won")
             except Conflict as error:
-                assert error.status == 409
+                assert status_of(error) == 409
                 outcomes.append("409")
 
     threads = [threading.Thread(target=resolve, args=(d.id,)) for d in (first, second)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import TooLarge
 from guidelines_app.services.datasets import items
+from guidelines_app.web.errors import status_of
 
 
 def make_dataset(app, slug="reviews", name="Product reviews", url_template=None):
@@ -86,7 +87,7 @@ def test_item_content_over_one_megabyte_is_too_large(app):
                 content=items.ItemContent(payload={"text": "x" * 1_000_001}),
             )
         except TooLarge as error:
-            assert error.status == 413
+            assert status_of(error) == 413
         else:
             raise AssertionError("a payload over 1 MB was accepted")
 

@@ -23,7 +23,7 @@ LAYERS: dict[str, set[str]] = {
     "db": set(),
     "cache": set(),
     "domain": {"domain"},
-    "store": {"domain", "store"},
+    "store": {"domain", "store", "cache"},
     "models": {"models", "db", "domain"},
     "search": {"search", "models", "db", "domain"},
     "services": {
@@ -114,6 +114,17 @@ def test_only_the_store_imports_git():
         if _layer(module) != "store"
         for name in _imports(path)
         if _top(name) in GIT
+    ]
+    assert offenders == []
+
+
+def test_the_store_takes_only_the_errors_from_the_domain():
+    offenders = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) == "store"
+        for name in _imports(path)
+        if _app_part(name) == "domain" and not name.startswith("guidelines_app.domain.errors")
     ]
     assert offenders == []
 

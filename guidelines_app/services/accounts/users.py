@@ -30,14 +30,12 @@ SEEN_RESOLUTION = timedelta(minutes=5)
 class LoginRejected(AppError):
     """Unknown user, wrong password or disabled account: deliberately one message for all."""
 
-    status = 200
-
     def __init__(self) -> None:
         super().__init__("Unknown username or wrong password.")
 
 
 class RateLimited(AppError):
-    status = 429
+    """Too many failed sign-ins from one address or for one name: wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, round(retry_after / 60))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from guidelines_app.services.annotations.batch_import import (
 from guidelines_app.store import ContentStore
 
 log = logging.getLogger(__name__)
+StatusOf = Callable[[BaseException], int]
 _LIVE: dict[int, tuple[str, int, int]] = {}
 _LIVE_LOCK = threading.Lock()
 #: A job that has not moved for this long while not running in this process was lost.
@@ -80,9 +82,19 @@ def _update(engine: Engine, job_id: int, **values: Any) -> None:
 
 
 def run_job(
-    *, engine: Engine, store: ContentStore, job_id: int, path: Path, options: ImportOptions
+    *,
+    engine: Engine,
+    store: ContentStore,
+    job_id: int,
+    path: Path,
+    options: ImportOptions,
+    status_of: StatusOf,
 ) -> None:
-    """Run one import to its end, recording success or every problem on the job row."""
+    """Run one import to its end, recording success or every problem on the job row.
+
+    ``status_of`` is the web's answer to an error (errors carry no status), kept on the row
+    so that the page that polls the job answers a refused import with it.
+    """
     in_transaction = False
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -120,7 +132,7 @@ def run_job(
             stage="refused",
             message=error.message,
             problems=problems[:200],
-            status_code=error.status,
+            status_code=status_of(error),
         )
     except Exception:  # never leave a job running forever; the log has the trace
         log.exception("annotation import #%s failed", job_id)
@@ -139,7 +151,13 @@ def run_job(
 
 
 def start(
-    *, engine: Engine, store: ContentStore, job_id: int, path: Path, options: ImportOptions
+    *,
+    engine: Engine,
+    store: ContentStore,
+    job_id: int,
+    path: Path,
+    options: ImportOptions,
+    status_of: StatusOf,
 ) -> threading.Thread:
     thread = threading.Thread(
         target=run_job,
@@ -149,6 +167,7 @@ def start(
             "job_id": job_id,
             "path": path,
             "options": options,
+            "status_of": status_of,
         },
         name=f"annotation-import-{job_id}",
         daemon=True,

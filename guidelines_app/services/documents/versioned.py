@@ -8,14 +8,14 @@ change pushed to the repository from outside is seen on the next request.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
 
-from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
+from guidelines_app import cache
+from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
 from guidelines_app.services import audit
 from guidelines_app.store import (
@@ -62,10 +62,8 @@ GUIDELINE = Kind("guidelines", ".md", "guideline")
 TAXONOMY = Kind("taxonomies", ".yaml", "taxonomy")
 
 
-class EditConflict(AppError):
+class EditConflict(Conflict):
     """Someone else changed the same lines since the editor started: both versions kept."""
-
-    status = 409
 
     def __init__(self, error: WriteConflict) -> None:
         super().__init__(
@@ -114,32 +112,11 @@ class SaveOutcome:
         return bool(self.result and self.result.merged)
 
 
-class _ImmutableCache:
-    """A small LRU for answers that git keys by immutable ids (commit and blob ids).
-
-    Refs (branches, tags) are never cached: a push from outside is seen at once.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[tuple, object] = OrderedDict()
-
-    def get(self, key: tuple) -> object | None:
-        value = self.data.get(key)
-        if value is not None:
-            self.data.move_to_end(key)
-        return value
-
-    def put(self, key: tuple, value: object) -> None:
-        self.data[key] = value
-        self.data.move_to_end(key)
-        while len(self.data) > self.size:
-            self.data.popitem(last=False)
-
-
-_FILES = _ImmutableCache(64)
-_LAST_CHANGES = _ImmutableCache(1024)
-_COUNTS = _ImmutableCache(1024)
+#: Answers keyed by immutable git ids (refs are never part of a key: a push from outside
+#: is seen at once).
+_FILES: cache.Area[FileVersion] = cache.Area("files by repository, commit and path", 64)
+_LAST_CHANGES: cache.Area[CommitInfo] = cache.Area("last change of a file at a commit", 1024)
+_COUNTS: cache.Area[int] = cache.Area("changes of a file since a release", 1024)
 FULL_ID_RE = re.compile(r"[0-9a-f]{40}")
 
 
@@ -147,9 +124,9 @@ def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> 
     path = kind.path(slug)
     key = (str(store.path), rev, path)
     if rev is not None and FULL_ID_RE.fullmatch(rev):
-        cached = _FILES.get(key)
+        cached = cache.get(_FILES, key)
         if cached is not None:
-            return cached  # type: ignore[return-value]
+            return cached
     try:
         version = store.read(path, rev)
     except PathNotFound:
@@ -157,7 +134,7 @@ def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> 
     except RevisionNotFound as error:
         raise NotFound(str(error)) from None
     if rev is not None and FULL_ID_RE.fullmatch(rev):
-        _FILES.put(key, version)
+        cache.put(_FILES, key, version)
     return version
 
 
@@ -215,14 +192,14 @@ def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | None) -> Ref:
 def last_change(store: ContentStore, kind: Kind, slug: str, rev: str) -> CommitInfo:
     """The commit that last changed the document at or before ``rev``."""
     key = (str(store.path), kind.path(slug), rev)
-    cached = _LAST_CHANGES.get(key) if FULL_ID_RE.fullmatch(rev) else None
+    cached = cache.get(_LAST_CHANGES, key) if FULL_ID_RE.fullmatch(rev) else None
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     found = store.history(kind.path(slug), rev=rev, limit=1)
     if not found:
         raise NotFound(f"{slug} has no history at {rev}")
     if FULL_ID_RE.fullmatch(rev):
-        _LAST_CHANGES.put(key, found[0])
+        cache.put(_LAST_CHANGES, key, found[0])
     return found[0]
 
 
@@ -239,14 +216,14 @@ def changes_since(store: ContentStore, kind: Kind, slug: str, release: Release |
     if head is None:
         return 0
     key = (str(store.path), path, head, release.commit_id if release else None)
-    cached = _COUNTS.get(key)
+    cached = cache.get(_COUNTS, key)
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     if release is None:
         count = store.count_history(path, rev=head)
     else:
         count = store.count_history(path, rev=head, since=release.commit_id)
-    _COUNTS.put(key, count)
+    cache.put(_COUNTS, key, count)
     return count
 
 

@@ -13,13 +13,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from guidelines_app import resources, search
-from guidelines_app.domain.errors import AppError
+from guidelines_app.domain.errors import Conflict
 
 
-class SchemaError(AppError):
+class SchemaError(Conflict):
     """The database is in a state the app must not touch (unknown revision, foreign tables)."""
-
-    status = 409
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from guidelines_app import resources
-from guidelines_app.domain.errors import AppError
+from guidelines_app.domain.errors import Conflict
 from guidelines_app.services.ops import schema
 from guidelines_app.store import Author, ContentStore, StoreError
 
@@ -17,10 +17,8 @@ SETUP_AUTHOR = Author(name="Guidelines setup", email="setup@guidelines.invalid")
 STARTER_FOLDERS = {"guidelines": "*.md", "taxonomies": "*.yaml"}
 
 
-class SetupError(AppError):
+class SetupError(Conflict):
     """The installation cannot be initialised as it is; nothing was changed."""
-
-    status = 409
 
 
 @dataclass

@@ -7,54 +7,17 @@ Scanning history parses every version of the file once; results are cached by co
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 
+from guidelines_app import cache
 from guidelines_app.domain.errors import AppError
 from guidelines_app.domain.taxonomy import parse_taxonomy_lenient
 from guidelines_app.services.documents import TAXONOMY
 from guidelines_app.store import ContentStore, PathNotFound, RevisionNotFound
 
-_Key = tuple[str, str, str]  # (repository path, taxonomy slug, commit id)
-
-
-class _Lru:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[_Key, dict[str, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: _Key) -> dict[str, str] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: _Key, value: dict[str, str]) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 FULL_ID = re.compile(r"[0-9a-f]{40}")
-_VERSION_IDS = _Lru(256)
-_EVER_IDS = _Lru(64)
-
-
-def _cached(cache: _Lru, key: _Key, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.put(key, found)
-    return found
+#: Keyed by (repository path, taxonomy slug, commit id).
+_VERSION_IDS: cache.Area[dict[str, str]] = cache.Area("label ids of a taxonomy version", 256)
+_EVER_IDS: cache.Area[dict[str, str]] = cache.Area("label ids ever, up to a commit", 64)
 
 
 def ids_at(store: ContentStore, slug: str, commit_id: str) -> dict[str, str]:
@@ -74,7 +37,7 @@ def ids_at(store: ContentStore, slug: str, commit_id: str) -> dict[str, str]:
 
     if not FULL_ID.fullmatch(commit_id):
         return compute()  # a ref name may move: never cache it
-    return _cached(_VERSION_IDS, (str(store.path), slug, commit_id), compute)
+    return cache.lookup(_VERSION_IDS, (str(store.path), slug, commit_id), compute)
 
 
 def ids_ever(store: ContentStore, slug: str, rev: str | None = None) -> dict[str, str]:
@@ -88,16 +51,15 @@ def ids_ever(store: ContentStore, slug: str, rev: str | None = None) -> dict[str
     start = len(commits)
     accumulated: dict[str, str] = {}
     for index, commit_id in enumerate(commits):
-        found = _EVER_IDS.get((repo, slug, commit_id))
+        found = cache.get(_EVER_IDS, (repo, slug, commit_id))
         if found is not None:
             start, accumulated = index, found
             break
     for commit_id in reversed(commits[:start]):  # oldest uncached first
         accumulated = {**accumulated, **ids_at(store, slug, commit_id)}
-        _EVER_IDS.put((repo, slug, commit_id), accumulated)
+        cache.put(_EVER_IDS, (repo, slug, commit_id), accumulated)
     return dict(accumulated)
 
 
 def clear_caches() -> None:
-    _VERSION_IDS.clear()
-    _EVER_IDS.clear()
+    cache.clear(_VERSION_IDS, _EVER_IDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guidelines_app import cache
 from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.domain.taxonomy import Taxonomy, parse_taxonomy_lenient
 from guidelines_app.services import documents
@@ -18,29 +19,27 @@ class LabelInfo:
     replaced_by: tuple[str, ...]
 
 
-_PARSED: dict[str, Taxonomy | None] = {}
-_PARSED_LIMIT = 256
+#: Parsed taxonomies by blob id, which git never reuses for other content.
+_PARSED: cache.Area[Taxonomy | None] = cache.Area("parsed taxonomies by blob id", 256)
 
 
 def load_lenient(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
     """The taxonomy at ``rev``, or None when it does not exist or cannot be read at all.
 
-    Parsed taxonomies are cached by blob id, which git never reuses for other content.
+    Parsed taxonomies are cached by blob id (a version that cannot be read, as None).
     """
     try:
         version = store.read(documents.TAXONOMY.path(slug), rev)
     except (PathNotFound, StoreError, NotFound):
         return None
-    if version.blob_id in _PARSED:
-        return _PARSED[version.blob_id]
-    try:
-        taxonomy: Taxonomy | None = parse_taxonomy_lenient(version.text)[0]
-    except InvalidInput:
-        taxonomy = None
-    if len(_PARSED) >= _PARSED_LIMIT:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[version.blob_id] = taxonomy
-    return taxonomy
+
+    def parse() -> Taxonomy | None:
+        try:
+            return parse_taxonomy_lenient(version.text)[0]
+        except InvalidInput:
+            return None
+
+    return cache.lookup(_PARSED, version.blob_id, parse)
 
 
 def labels(store: ContentStore, slug: str, rev: str | None = None) -> dict[str, LabelInfo] | None:

@@ -14,6 +14,7 @@ from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models import ImportStatus, Role
 from guidelines_app.services import annotations, documents
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
 bp = Blueprint("agreement", __name__, url_prefix="/agreement")
@@ -103,6 +104,7 @@ def create_upload() -> ResponseReturnValue:
         job_id=job.id or 0,
         path=path,
         options=options,
+        status_of=status_of,
     )
     return redirect(url_for("agreement.upload", job_id=job.id), 303)
 

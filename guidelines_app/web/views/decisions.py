@@ -13,6 +13,7 @@ from guidelines_app.domain.errors import AppError, InvalidInput, Problem
 from guidelines_app.models import DecisionStatus, Role
 from guidelines_app.services import decisions, guidelines
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
@@ -210,7 +211,7 @@ def create() -> ResponseReturnValue:
             author_id=current_user.user_id,
         )
     except AppError as error:
-        return _form_page("decisions/new.html", _form_as_sent(), error.status, messages(error))
+        return _form_page("decisions/new.html", _form_as_sent(), status_of(error), messages(error))
     flash(f"Decision #{decision.id} recorded.", "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
 
@@ -275,7 +276,7 @@ def update(decision_id: int) -> ResponseReturnValue:
         return _form_page(
             "decisions/edit.html",
             _form_as_sent(),
-            error.status,
+            status_of(error),
             messages(error),
             page=page,
             note=request.form.get("note", ""),
@@ -299,7 +300,7 @@ def supersede(decision_id: int) -> ResponseReturnValue:
             actor_id=current_user.user_id,
         )
     except AppError as error:
-        return _show(decision_id, error.status, messages(error))
+        return _show(decision_id, status_of(error), messages(error))
     flash(f"Decision #{decision_id} is superseded by #{by_id}.", "success")
     return redirect(url_for("decisions.show", decision_id=decision_id))
 
@@ -316,6 +317,6 @@ def retire(decision_id: int) -> ResponseReturnValue:
             actor_id=current_user.user_id,
         )
     except AppError as error:
-        return _show(decision_id, error.status, messages(error))
+        return _show(decision_id, status_of(error), messages(error))
     flash(f"Decision #{decision_id} is retired.", "success")
     return redirect(url_for("decisions.show", decision_id=decision_id))

@@ -6,9 +6,11 @@ from flask import Flask, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from guidelines_app.domain.errors import AppError, InvalidInput
-from guidelines_app.store import PathNotFound, RevisionNotFound, StoreError, StoreUnavailable
+from guidelines_app.store import StoreError, StoreUnavailable
+from guidelines_app.web.errors import status_of
 from guidelines_app.web.security import is_api_request
 
 
@@ -47,20 +49,16 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def _app_error(error: AppError) -> ResponseReturnValue:
+    """Every error of the app, git's included, with the status ``web/errors.py`` gives it."""
+    status = status_of(error)
     problems = [str(p) for p in error.problems] if isinstance(error, InvalidInput) else None
-    return _answer(error.status, type(error).__name__, error.message, problems)
-
-
-def _store_error(error: StoreError) -> ResponseReturnValue:
     if isinstance(error, StoreUnavailable):
-        return _answer(
-            503,
-            "Content repository unavailable",
-            f"{error} Run `guidelines check` on the server for details.",
-        )
-    if isinstance(error, (PathNotFound, RevisionNotFound)):
-        return _answer(404, "Not found", str(error))
-    return _answer(409, "Conflict", str(error))
+        title = "Content repository unavailable"
+        message = f"{error} Run `guidelines check` on the server for details."
+        return _answer(status, title, message)
+    if isinstance(error, StoreError):  # git's class names mean nothing to a reader
+        return _answer(status, HTTP_STATUS_CODES.get(status, "Error"), str(error), problems)
+    return _answer(status, type(error).__name__, error.message, problems)
 
 
 def _unexpected(error: Exception) -> ResponseReturnValue:
@@ -74,6 +72,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(AppError, _app_error)
-    app.register_error_handler(StoreError, _store_error)
     if not app.testing:
         app.register_error_handler(Exception, _unexpected)

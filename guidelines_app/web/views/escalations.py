@@ -17,6 +17,7 @@ from guidelines_app.services.escalations import (
     TransitionConflict,
 )
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 from guidelines_app.web.views._htmx import render_page_or_fragment
 from guidelines_app.web.views.decisions import (
     decision_input,
@@ -234,7 +235,9 @@ def comment(escalation_id: int) -> ResponseReturnValue:
             author_id=current_user.user_id,
         )
     except (InvalidInput, TooLarge) as error:
-        return _show(escalation_id, error.status, messages(error), comment=request.form.get("body"))
+        return _show(
+            escalation_id, status_of(error), messages(error), comment=request.form.get("body")
+        )
     return redirect(url_for("escalations.show", escalation_id=escalation_id, _anchor="timeline"))
 
 
@@ -264,7 +267,7 @@ def transition(escalation_id: int) -> ResponseReturnValue:
     except TransitionConflict as error:
         return _show(escalation_id, 409, [error.message])
     except AppError as error:
-        return _show(escalation_id, error.status, messages(error))
+        return _show(escalation_id, status_of(error), messages(error))
     flash(f"Escalation #{escalation_id} is now {to.replace('_', ' ')}.", "success")
     return redirect(url_for("escalations.show", escalation_id=escalation_id))
 
@@ -322,6 +325,6 @@ def rule(escalation_id: int) -> ResponseReturnValue:
         )
     except AppError as error:
         page = escalations.escalation_page(session=session, escalation_id=escalation_id)
-        return _rule_page(page, form, error.status, messages(error))
+        return _rule_page(page, form, status_of(error), messages(error))
     flash(f"Escalation #{escalation_id} resolved by decision #{decision.id}.", "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
