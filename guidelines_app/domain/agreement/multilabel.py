@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.domain.agreement.coefficients import Coefficient
 from guidelines_app.domain.agreement.gwet import gwet_ac1
 from guidelines_app.domain.agreement.kappa import percent_agreement
@@ -31,9 +32,9 @@ class BinaryLabelAgreement:
         return {
             "label": self.label.item() if isinstance(self.label, np.generic) else self.label,
             "n_positive": self.n_positive,
-            "krippendorff_alpha_nominal": self.alpha.to_dict(),
-            "percent_agreement": self.percent_agreement.to_dict(),
-            "gwet_ac1": self.gwet_ac1.to_dict(),
+            metrics.ALPHA_NOMINAL: self.alpha.to_dict(),
+            metrics.PERCENT_AGREEMENT: self.percent_agreement.to_dict(),
+            metrics.GWET_AC1: self.gwet_ac1.to_dict(),
         }
 
 
