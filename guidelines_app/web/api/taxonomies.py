@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
@@ -17,7 +18,7 @@ bp = Blueprint("taxonomies", __name__)
 def _ref() -> str | None:
     release = request.args.get("release", "").strip()
     if release:
-        return release if release.lower().startswith("v") else f"v{release}"
+        return str(refs.release_ref(release))
     return request.args.get("rev", "").strip() or None
 
 
