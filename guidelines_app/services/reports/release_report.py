@@ -22,6 +22,7 @@ from guidelines_app.domain.agreement.timeline import agreement_timeline, label_t
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import parse_guideline
 from guidelines_app.domain.markdown import parse_body
+from guidelines_app.domain.trailers import cited_decisions
 from guidelines_app.models import (
     Decision,
     DecisionLabel,
@@ -302,9 +303,8 @@ def _folded_decisions(
     for commit in store.history(path, rev=new.commit_id, limit=100_000):
         if commit.id in before:
             continue
-        for value in commit.trailer_values("Decision"):
-            if value.strip().isdigit():
-                cited.setdefault(int(value), commit.short_id)
+        for number in cited_decisions(commit.trailers):
+            cited.setdefault(number, commit.short_id)
     if not cited:
         return []
     rows = session.exec(select(Decision).where(col(Decision.id).in_(list(cited)))).all()
