@@ -62,7 +62,7 @@ def test_span_and_multilabel_figures_are_in_the_catalogue():
 
 
 def test_comparisons_and_timelines_compute_catalogued_metrics():
-    assert DEFAULT_METRICS == metrics.compared_by_default()
+    assert metrics.compared_by_default() == DEFAULT_METRICS
     assert set(TIMELINE_METRICS) <= set(metrics.BY_KEY)
     result = compare_releases(BALANCED, BALANCED.assign(item=BALANCED["item"] + 10), n_boot=0)
     assert [m.name for m in result.metrics] == list(DEFAULT_METRICS)
