@@ -20,6 +20,7 @@ from flask import Flask
 from guidelines_app import create_app, demo
 from guidelines_app.db import session_scope
 from guidelines_app.models import Role
+from guidelines_app.services.reports import Comparison, ReleaseReport
 from tests.conftest import app_config
 from tests.factories import signed_in_client
 
@@ -91,3 +92,14 @@ def test_report_command_and_comparison_json_have_the_same_fields_as_report_json(
     assert compared.status_code == 200
     in_report = set(field_paths(exported["comparisons"], "comparisons"))
     assert set(field_paths([json.loads(compared.get_data())], "comparisons")) <= in_report
+
+
+def test_the_typed_report_and_comparisons_read_back_their_own_json(demo_app):
+    """The cache keeps ``to_dict()`` and the services return ``from_dict`` of it: nothing
+    may be lost or changed on the way, whichever parts a guideline's data produces."""
+    lead = signed_in_client(demo_app, Role.LEAD, "lena")
+    for slug in GUIDELINES:
+        exported = json.loads(lead.get(f"/guidelines/{slug}/agreement/report.json").get_data())
+        assert ReleaseReport.from_dict(exported).to_dict() == exported
+        for comparison in exported["comparisons"]:
+            assert Comparison.from_dict(comparison).to_dict() == comparison

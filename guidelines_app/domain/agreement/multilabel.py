@@ -20,6 +20,10 @@ from guidelines_app.domain.errors import InvalidInput
 BINARY = [False, True]
 
 
+#: The figures of each label, in the order ``to_dict()`` gives them.
+MULTILABEL_METRICS = (metrics.ALPHA_NOMINAL, metrics.PERCENT_AGREEMENT, metrics.GWET_AC1)
+
+
 @dataclass(frozen=True)
 class BinaryLabelAgreement:
     label: object
@@ -32,9 +36,14 @@ class BinaryLabelAgreement:
         return {
             "label": self.label.item() if isinstance(self.label, np.generic) else self.label,
             "n_positive": self.n_positive,
-            metrics.ALPHA_NOMINAL: self.alpha.to_dict(),
-            metrics.PERCENT_AGREEMENT: self.percent_agreement.to_dict(),
-            metrics.GWET_AC1: self.gwet_ac1.to_dict(),
+            **{
+                key: c.to_dict()
+                for key, c in zip(
+                    MULTILABEL_METRICS,
+                    (self.alpha, self.percent_agreement, self.gwet_ac1),
+                    strict=True,
+                )
+            },
         }
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from guidelines_app.domain.agreement import metrics
-from guidelines_app.domain.agreement.coefficients import Coefficient, json_number
+from guidelines_app.domain.agreement.coefficients import Coefficient, from_fields, json_number
 from guidelines_app.domain.agreement.gwet import gwet_ac1
 from guidelines_app.domain.agreement.kappa import fleiss_kappa, percent_agreement
 from guidelines_app.domain.agreement.krippendorff import krippendorff_alpha
@@ -59,6 +60,11 @@ class TimelinePoint:
                 value = str(value)
             out[name] = json_number(value)
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelinePoint:
+        """Back from ``to_dict()``: times and periods stay the text they were written as."""
+        return from_fields(cls, data)
 
 
 def _naive(times: pd.Series) -> pd.Series:
