@@ -169,7 +169,7 @@ def compare(slug: str) -> ResponseReturnValue:
 def _export_data(slug: str) -> tuple[ReleaseReport, tuple[Comparison, ...]]:
     session, store = context.db_session(), context.store()
     report = reports.guideline_report(
-        session=session, store=store, slug=slug, dimension=_dimension()
+        session=session, store=store, slug=slug, dimension=_dimension(), resamples=_resamples()
     )
     if request.args.get("from") or request.args.get("to"):
         return report, (_comparison(slug),)
