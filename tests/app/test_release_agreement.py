@@ -7,8 +7,10 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import escape
 
 from guidelines_app.db import session_scope
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.services.annotations import importing as annotations
 from guidelines_app.store import Author
 from tests.factories import make_decision
@@ -89,6 +91,30 @@ def test_each_release_gets_its_own_figures_with_intervals_and_counts(as_viewer, 
         assert alpha["ci_low"] < alpha["value"] < alpha["ci_high"]
     assert releases["v2"]["coefficients"]["krippendorff_alpha_nominal"]["value"] > 0.75
     assert releases["v1"]["coefficients"]["krippendorff_alpha_nominal"]["value"] < 0.6
+
+
+def test_the_release_table_markdown_and_cli_show_every_headline_figure_fleiss_included(
+    as_viewer, runner, history
+):
+    """The catalogue's headline figures, Fleiss' kappa among them, in each place that
+    shows the release table (the page once asked for a key the engine never emits)."""
+    report = json.loads(as_viewer.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
+    fleiss = report["releases"][0]["coefficients"]["fleiss_kappa"]
+    assert fleiss["value"] is not None
+    html = as_viewer.get(f"/guidelines/{SLUG}/agreement").get_data(as_text=True)
+    table = html[html.index("Release by release") : html.index("</table>")]
+    for m in metrics.headline():
+        assert str(escape(m.title)) in table
+    assert f"{fleiss['value']:.3f}" in table
+    markdown = as_viewer.get(f"/guidelines/{SLUG}/agreement/report.md").get_data(as_text=True)
+    printed = runner.invoke(args=["report", SLUG])
+    assert printed.exit_code == 0, printed.output
+    for text in (markdown, printed.output):
+        header = next(line for line in text.splitlines() if line.startswith("| Release |"))
+        assert "| Fleiss' kappa [95% CI] |" in header
+        assert all(f"| {m.title} [95% CI] |" in header for m in metrics.headline())
+        v1 = next(line for line in text.splitlines() if line.startswith("| v1 |"))
+        assert f"{fleiss['value']:.3f} [{fleiss['ci_low']:.3f}, {fleiss['ci_high']:.3f}]" in v1
 
 
 def test_a_real_improvement_is_reported_with_an_interval_that_excludes_zero(as_viewer, history):
