@@ -34,8 +34,8 @@ from sqlalchemy import insert
 
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item
+from guidelines_app.services import reports
 from guidelines_app.services.ops import schema, setup
-from guidelines_app.services.reports import release_report
 from guidelines_app.store import Author, ContentStore
 
 SLUG = "product-review-sentiment"
@@ -143,7 +143,7 @@ def main():
         with session_scope(engine) as session:
 
             def report():
-                return release_report.guideline_report(
+                return reports.guideline_report(
                     session=session, store=store, slug=SLUG, resamples=args.resamples
                 )
 
@@ -160,7 +160,7 @@ def main():
                 f"worst {max(warm):.3f} s"
             )
             started = time.perf_counter()
-            compared = release_report.compare(
+            compared = reports.compare(
                 session=session,
                 store=store,
                 slug=SLUG,
@@ -172,15 +172,16 @@ def main():
                 f"comparison v2 -> v9 cold, {args.resamples} resamples + permutations: "
                 f"{time.perf_counter() - started:.2f} s"
             )
-            alpha = compared["comparison"]["metrics"]["krippendorff_alpha_nominal"]
+            alpha = compared.change(reports.HEADLINE)
+            if alpha is not None and alpha.difference is not None:
+                print(
+                    f"  alpha {alpha.before:.3f} -> {alpha.after:.3f}, "
+                    f"difference {alpha.difference:+.3f} "
+                    f"[{alpha.ci_low:.3f}, {alpha.ci_high:.3f}], {alpha.verdict}"
+                )
             print(
-                f"  alpha {alpha['before']:.3f} -> {alpha['after']:.3f}, "
-                f"difference {alpha['difference']:+.3f} "
-                f"[{alpha['ci_low']:.3f}, {alpha['ci_high']:.3f}], {alpha['verdict']}"
-            )
-            print(
-                f"releases in the report: {len(cold['releases'])}; "
-                f"weekly points: {len(cold['timeline']['weekly'])}"
+                f"releases in the report: {len(cold.releases)}; "
+                f"weekly points: {len(cold.timeline.weekly)}"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MiB")

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from guidelines_app.domain.agreement.multilabel import MULTILABEL_METRICS
 from guidelines_app.domain.errors import AppError, InvalidInput, Problem
 from guidelines_app.domain.formats.annotations import (
     DEFAULT_MAX_BYTES,
@@ -210,13 +211,13 @@ def human_report(result: dict[str, Any]) -> str:
     boot = result.get("bootstrap", {}).get("resamples", 0)
     out.append("")
     rows = []
-    for key, c in result.get("coefficients", {}).items():
+    for c in result.get("coefficients", {}).values():
         interval = (
             f"[{_number(c['ci_low'])}, {_number(c['ci_high'])}]" if c["ci_low"] is not None else "-"
         )
         rows.append(
             [
-                c["name"] if c["name"] != key else key,
+                c["name"],
                 _number(c["value"]),
                 interval,
                 _number(c["se"]),
@@ -254,9 +255,7 @@ def human_report(result: dict[str, Any]) -> str:
                     [
                         str(x["label"]),
                         str(x["n_positive"]),
-                        _number(x["krippendorff_alpha_nominal"]["value"]),
-                        _number(x["percent_agreement"]["value"]),
-                        _number(x["gwet_ac1"]["value"]),
+                        *(_number(x[key]["value"]) for key in MULTILABEL_METRICS),
                     ]
                     for x in multilabel[:MAX_TABLE_ROWS]
                 ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import click
 from flask import current_app
@@ -38,9 +39,9 @@ def report_command(
     pairs = (
         [(old, new)]
         if old is not None
-        else [(c["from"]["version"], c["to"]["version"]) for c in report["comparisons"]]
+        else [(c.before.release.version, c.after.release.version) for c in report.comparisons]
     )
-    comparisons = [
+    comparisons = tuple(
         reports.compare(
             session=session,
             store=store,
@@ -51,8 +52,9 @@ def report_command(
             resamples=resamples,
         )
         for a, b in pairs
-    ]
+    )
     if as_json:
-        click.echo(json.dumps({**report, "comparisons": comparisons}, allow_nan=False, indent=2))
+        body = replace(report, comparisons=comparisons).to_dict()
+        click.echo(json.dumps(body, allow_nan=False, indent=2))
     else:
         click.echo(report_markdown(report, comparisons))

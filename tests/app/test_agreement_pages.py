@@ -53,7 +53,8 @@ def test_lead_uploads_a_file_and_is_led_to_the_batch(app, as_lead):
     page = as_lead.get("/agreement/batches/1").get_data(as_text=True)
     for expected in (
         "Coefficients",
-        "krippendorff alpha nominal",
+        "Krippendorff&#39;s alpha (nominal)",  # the catalogue's titles
+        "Fleiss&#39; kappa (",  # the form the data called for, classic or generalised
         "Per label",
         "<svg",
         "Annotators",

@@ -344,8 +344,8 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
     demo's decisions enter the guidelines inside the dated history, never in a release
     made on the day the demo runs."""
     from guidelines_app.models import Decision, DecisionRevision
+    from guidelines_app.services import reports
     from guidelines_app.services.decisions import amendments
-    from guidelines_app.services.reports import release_report
 
     with app.app_context(), session_scope(context.engine()) as session:
         store = context.store()
@@ -373,33 +373,31 @@ def _assert_demo_releases_cite_their_decisions(app) -> None:
                 assert as_utc(first) > release.tagged_at
                 assert following is None or as_utc(last) < following.tagged_at
 
-        def compared(slug: str, old: str, new: str) -> dict:
-            return release_report.compare(
+        def compared(slug: str, old: str, new: str) -> reports.Comparison:
+            return reports.compare(
                 session=session, store=store, slug=slug, old=old, new=new, resamples=200
             )
 
+        def alpha_verdict(comparison: reports.Comparison) -> str | None:
+            change = comparison.change("krippendorff_alpha_nominal")
+            return change.verdict if change else None
+
         improved = compared(SENTIMENT, "v1", "v2")
-        assert improved["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
-            "improved"
-        )
-        titles = {d["title"]: d["id"] for d in improved["decisions"]}
+        assert alpha_verdict(improved) == "improved"
+        titles = {d.title: d.id for d in improved.decisions}
         sarcasm = titles["Sarcastic praise of a broken product"]
-        per_label = {e["label"]: e for e in improved["comparison"]["per_label"]}
+        assert improved.comparison is not None
+        per_label = {e.label: e for e in improved.comparison.per_label}
         for label in ("positive", "negative"):
-            assert per_label[label]["alpha_one_vs_rest"]["verdict"] == "improved"
-            assert sarcasm in per_label[label]["decisions"]
+            assert per_label[label].alpha_one_vs_rest.verdict == "improved"
+            assert sarcasm in improved.decisions_for(label)
         unchanged = compared(SENTIMENT, "v2", "v3")
-        assert unchanged["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
-            "no measurable change"
-        )
-        assert [d["title"] for d in unchanged["decisions"]] == ["Thumbs up only"]
+        assert alpha_verdict(unchanged) == "no measurable change"
+        assert [d.title for d in unchanged.decisions] == ["Thumbs up only"]
         metonymy = compared("news-entities", "v2", "v3")
-        assert metonymy["comparison"]["metrics"]["krippendorff_alpha_nominal"]["verdict"] == (
-            "improved"
-        )
-        brussels = {d["title"]: d["id"] for d in metonymy["decisions"]}["Brussels for the EU"]
-        org = {e["label"]: e for e in metonymy["comparison"]["per_label"]}["org"]
-        assert brussels in org["decisions"]
+        assert alpha_verdict(metonymy) == "improved"
+        brussels = {d.title: d.id for d in metonymy.decisions}["Brussels for the EU"]
+        assert brussels in metonymy.decisions_for("org")
         decision = session.exec(select(Decision).where(Decision.id == sarcasm)).one()
         (amendment,) = amendments.amendments_for(store=store, decision=decision)
         assert amendment.release is not None and amendment.release.version == 2

@@ -7,10 +7,13 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import escape
 
 from guidelines_app.db import session_scope
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.services.annotations import importing as annotations
 from guidelines_app.store import Author
+from tests.factories import make_decision
 
 SLUG = "product-review-sentiment"
 PATH = f"guidelines/{SLUG}.md"
@@ -88,6 +91,30 @@ def test_each_release_gets_its_own_figures_with_intervals_and_counts(as_viewer, 
         assert alpha["ci_low"] < alpha["value"] < alpha["ci_high"]
     assert releases["v2"]["coefficients"]["krippendorff_alpha_nominal"]["value"] > 0.75
     assert releases["v1"]["coefficients"]["krippendorff_alpha_nominal"]["value"] < 0.6
+
+
+def test_the_release_table_markdown_and_cli_show_every_headline_figure_fleiss_included(
+    as_viewer, runner, history
+):
+    """The catalogue's headline figures, Fleiss' kappa among them, in each place that
+    shows the release table (the page once asked for a key the engine never emits)."""
+    report = json.loads(as_viewer.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
+    fleiss = report["releases"][0]["coefficients"]["fleiss_kappa"]
+    assert fleiss["value"] is not None
+    html = as_viewer.get(f"/guidelines/{SLUG}/agreement").get_data(as_text=True)
+    table = html[html.index("Release by release") : html.index("</table>")]
+    for m in metrics.headline():
+        assert str(escape(m.title)) in table
+    assert f"{fleiss['value']:.3f}" in table
+    markdown = as_viewer.get(f"/guidelines/{SLUG}/agreement/report.md").get_data(as_text=True)
+    printed = runner.invoke(args=["report", SLUG])
+    assert printed.exit_code == 0, printed.output
+    for text in (markdown, printed.output):
+        header = next(line for line in text.splitlines() if line.startswith("| Release |"))
+        assert "| Fleiss' kappa [95% CI] |" in header
+        assert all(f"| {m.title} [95% CI] |" in header for m in metrics.headline())
+        v1 = next(line for line in text.splitlines() if line.startswith("| v1 |"))
+        assert f"{fleiss['value']:.3f} [{fleiss['ci_low']:.3f}, {fleiss['ci_high']:.3f}]" in v1
 
 
 def test_a_real_improvement_is_reported_with_an_interval_that_excludes_zero(as_viewer, history):
@@ -266,3 +293,36 @@ def test_release_markers_carry_the_first_informative_line_of_the_notes(app, as_v
     report = json.loads(as_viewer.get(f"/guidelines/{SLUG}/agreement/report.json").get_data())
     notes = [m["note"] for m in report["release_markers"]]
     assert notes == ["First release.", "Sarcasm rules.", "Emoji alone are neutral."]
+
+
+def test_decisions_cited_as_hash_number_are_folded_into_the_release(app, as_viewer, runner):
+    """``Decision: #12`` (as people write it in commits pushed from their editor) and
+    ``Decision: 12`` are one citation: the amendment and the release report agree."""
+    from guidelines_app.services import decisions
+
+    store = app.extensions["guidelines.store"]
+    store.create_release(PATH, rev=store.head(), message="One.", tagger=LEAD, when=T0)
+    by_hash = make_decision(app, title="Sarcasm needs evidence", labels=["positive"])
+    plain = make_decision(app, title="Emoji alone", labels=["neutral"], ruling_labels=["neutral"])
+    text = store.read(PATH).text
+    for n, cited in enumerate([f"#{by_hash.id}", str(plain.id)]):
+        text += f"\nRule {n}.\n"
+        store.write({PATH: text.encode()}, base=None, author=LEAD, message=f"Rule {n}",
+                    trailers=[("Decision", cited)], when=T0 + timedelta(days=n + 1))  # fmt: skip
+    store.create_release(
+        PATH, rev=store.head(), message="Two.", tagger=LEAD, when=T0 + timedelta(weeks=3)
+    )
+    _import(app, _csv(range(0, 120), 0.7, T0 + timedelta(hours=1), seed=11), "a.csv")
+    _import(app, _csv(range(120, 240), 0.9, T0 + timedelta(weeks=3, days=1), seed=12), "b.csv")
+    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
+        decision = decisions.get_decision(session=session, decision_id=by_hash.id)
+        (amendment,) = decisions.amendments_for(store=store, decision=decision)
+    assert amendment.release is not None and amendment.release.version == 2
+    data = json.loads(
+        as_viewer.get(f"/guidelines/{SLUG}/agreement/compare?from=v1&to=v2&format=json").get_data()
+    )
+    assert [d["id"] for d in data["decisions"]] == [by_hash.id, plain.id]
+    positive = next(e for e in data["comparison"]["per_label"] if e["label"] == "positive")
+    assert by_hash.id in positive["decisions"]
+    markdown = runner.invoke(args=["report", SLUG])
+    assert f"- #{by_hash.id} Sarcasm needs evidence" in markdown.output

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
 from guidelines_app.domain.agreement.ratings import Ratings
+
+T = TypeVar("T")
 
 NO_RATINGS = "no ratings"
 NO_PAIRABLE = "no pairable items (no item has two or more ratings)"
@@ -33,8 +36,18 @@ class Coefficient:
     def to_dict(self) -> dict:
         return {key: json_number(value) for key, value in asdict(self).items()}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Coefficient:
+        return from_fields(cls, data)
+
     def with_interval(self, low: float | None, high: float | None) -> Coefficient:
         return replace(self, ci_low=finite_or_none(low), ci_high=finite_or_none(high))
+
+
+def from_fields(cls: type[T], data: dict[str, Any]) -> T:
+    """A flat result type back from its ``to_dict()`` (a cached report, say): the fields
+    it declares, extra keys ignored. ``to_dict()`` of the result gives ``data`` again."""
+    return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})  # type: ignore[arg-type]
 
 
 def finite_or_none(value: float | None) -> float | None:

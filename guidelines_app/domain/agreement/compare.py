@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement import metrics as catalogue
 from guidelines_app.domain.agreement.coefficients import Coefficient
 from guidelines_app.domain.agreement.compare_design import (
     Design,
@@ -40,7 +41,6 @@ from guidelines_app.domain.agreement.compare_result import (
     change_of,
 )
 from guidelines_app.domain.agreement.compare_stats import (
-    COUNT_METRICS,
     Layout,
     item_features,
     metric_values,
@@ -54,8 +54,8 @@ from guidelines_app.domain.agreement.ratings import Ratings, prepare
 from guidelines_app.domain.agreement.weights import LEVELS
 from guidelines_app.domain.errors import InvalidInput
 
-PAIRWISE = "cohen_kappa_mean_pairwise"
-DEFAULT_METRICS = (*COUNT_METRICS, PAIRWISE)
+PAIRWISE = catalogue.COHEN_KAPPA
+DEFAULT_METRICS = catalogue.compared_by_default()
 NOT_RESAMPLED = "mean pairwise Cohen's kappa was not resampled"
 
 
@@ -98,15 +98,15 @@ def common_categories(
 
 
 def _engine_value(ratings: Ratings, name: str, min_common: int) -> Coefficient:
-    if name == "percent_agreement":
+    if name == catalogue.PERCENT_AGREEMENT:
         return percent_agreement(ratings)
-    if name == "fleiss_kappa":
+    if name == catalogue.FLEISS_KAPPA:
         return fleiss_kappa(ratings)
-    if name == "gwet_ac1":
+    if name == catalogue.GWET_AC1:
         return gwet_ac1(ratings)
     if name == PAIRWISE:
         return mean_pairwise(ratings, min_common=min_common)
-    return krippendorff_alpha(ratings, level=name.removeprefix("krippendorff_alpha_"))
+    return krippendorff_alpha(ratings, level=name.removeprefix(catalogue.ALPHA_PREFIX))
 
 
 def _same_annotations(before: Ratings, after: Ratings, design: Design) -> bool:
@@ -137,21 +137,18 @@ def _reason(coef_b: Coefficient, coef_a: Coefficient, forced: str | None) -> str
     return "; ".join(parts) or None
 
 
-def _metric_names(metrics: Sequence[str], level: str) -> list[str]:
-    names = list(dict.fromkeys(metrics))
-    level_alpha = f"krippendorff_alpha_{level}"
+def _metric_names(wanted: Sequence[str], level: str) -> list[str]:
+    names = list(dict.fromkeys(wanted))
+    level_alpha = catalogue.alpha_key(level)
     if level != "nominal" and level_alpha not in names:
         names.append(level_alpha)
-    known = {*COUNT_METRICS, PAIRWISE, *(f"krippendorff_alpha_{lv}" for lv in LEVELS)}
+    known = {m.key for m in catalogue.comparable()}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise InvalidInput(f"unknown metrics: {', '.join(unknown)}")
     for name in names:
-        if name.startswith("krippendorff_alpha_") and name not in (
-            "krippendorff_alpha_nominal",
-            level_alpha,
-        ):
-            raise InvalidInput(f"{name} needs level={name.removeprefix('krippendorff_alpha_')}")
+        if catalogue.metric(name).when == catalogue.AT_LEVEL and name != level_alpha:
+            raise InvalidInput(f"{name} needs level={name.removeprefix(catalogue.ALPHA_PREFIX)}")
     return names
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from guidelines_app.domain.agreement import metrics as catalogue
 from guidelines_app.domain.agreement.compare_design import PAIRED, PARTLY_PAIRED, UNPAIRED
 from guidelines_app.domain.agreement.compare_result import NO_CHANGE, MetricChange, Notice
 from guidelines_app.domain.agreement.ratings import Ratings
@@ -116,7 +117,7 @@ def comparison_notices(
                 "label_set",
                 "the labels in use changed (" + "; ".join(parts) + "): chance-corrected "
                 "figures and the labels concerned are not like for like",
-                (*sorted(used_b ^ used_a, key=str), "gwet_ac1"),
+                (*sorted(used_b ^ used_a, key=str), catalogue.GWET_AC1),
             )
         )
     return notices

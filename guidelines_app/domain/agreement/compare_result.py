@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
 from guidelines_app.domain.agreement.bootstrap import percentile_interval
-from guidelines_app.domain.agreement.coefficients import finite_or_none, json_number
+from guidelines_app.domain.agreement.coefficients import finite_or_none, from_fields, json_number
 
 IMPROVED, WORSE, NO_CHANGE, UNDEFINED = "improved", "worse", "no measurable change", "undefined"
 SCHEMA_VERSION = 1
@@ -122,6 +123,40 @@ class ReleaseComparison:
             "confusion": [_plain(asdict(entry)) for entry in self.confusion],
             "notices": [_plain(asdict(n)) for n in self.notices],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReleaseComparison:
+        """Back from ``to_dict()`` (a cached report): ``to_dict()`` of the result is
+        ``data`` again; keys a caller added to per-label entries are left out."""
+        return cls(
+            design=data["design"],
+            design_reason=data["design_reason"],
+            n_shared_items=data["n_shared_items"],
+            before=_side(data["before"]),
+            after=_side(data["after"]),
+            metrics=[
+                MetricChange(name, from_fields(Change, c)) for name, c in data["metrics"].items()
+            ],
+            per_label=[
+                LabelChange(
+                    label=e["label"],
+                    n_before=e["n_before"],
+                    n_after=e["n_after"],
+                    specific_agreement=from_fields(Change, e["specific_agreement"]),
+                    alpha_one_vs_rest=from_fields(Change, e["alpha_one_vs_rest"]),
+                )
+                for e in data["per_label"]
+            ],
+            confusion=[from_fields(ConfusionChange, e) for e in data["confusion"]],
+            notices=[
+                Notice(n["code"], n["message"], tuple(n["applies_to"])) for n in data["notices"]
+            ],
+            settings=dict(data["settings"]),
+        )
+
+
+def _side(data: dict[str, Any]) -> SideSummary:
+    return SideSummary(**{**data, "labels_used": tuple(data["labels_used"])})
 
 
 def verdict(low: float | None, high: float | None) -> str:

@@ -14,15 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.domain.agreement.krippendorff import alpha_from_coincidences
 from guidelines_app.domain.agreement.weights import distances
 
-COUNT_METRICS = (
-    "percent_agreement",
-    "krippendorff_alpha_nominal",
-    "fleiss_kappa",
-    "gwet_ac1",
-)
+#: The compared metrics computed here from sums over items (the pairwise kappa is not).
+COUNT_METRICS = tuple(k for k in metrics.compared_by_default() if k != metrics.COHEN_KAPPA)
 
 
 @dataclass(frozen=True)
@@ -123,11 +120,11 @@ def metric_values(sums: np.ndarray, layout: Layout, values: np.ndarray, metric: 
     """One coefficient for each row of ``sums`` (B, width); NaN where undefined."""
     q = layout.q
     pa = _ratio(sums[:, layout.PA], sums[:, layout.PAIRABLE])
-    if metric == "percent_agreement":
+    if metric == metrics.PERCENT_AGREEMENT:
         return np.where(np.isfinite(pa), pa, np.nan)
-    if metric in ("fleiss_kappa", "gwet_ac1"):
+    if metric in (metrics.FLEISS_KAPPA, metrics.GWET_AC1):
         pi = sums[:, layout.share] / np.maximum(sums[:, layout.RATED], 1.0)[:, None]
-        if metric == "fleiss_kappa":
+        if metric == metrics.FLEISS_KAPPA:
             pe = (pi * pi).sum(axis=1)
         elif q < 2:
             return np.full(len(sums), np.nan)
@@ -136,10 +133,10 @@ def metric_values(sums: np.ndarray, layout: Layout, values: np.ndarray, metric: 
         return _chance_corrected(pa, pe)
     marginal = sums[:, layout.marginal]
     n = marginal.sum(axis=1)
-    if metric == "krippendorff_alpha_nominal":
+    if metric == metrics.ALPHA_NOMINAL:
         expected = n * n - (marginal * marginal).sum(axis=1)
         return _alpha(sums[:, layout.DISAGREE], expected, n)
-    level = metric.removeprefix("krippendorff_alpha_")
+    level = metric.removeprefix(metrics.ALPHA_PREFIX)
     if level == "ordinal":
         o = sums[:, layout.level_start :].reshape(-1, q, q)
         return alpha_from_coincidences(o, values, "ordinal")

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from guidelines_app.domain.agreement.annotators import annotator_agreement
-from guidelines_app.domain.agreement.coefficients import json_number
+from guidelines_app.domain.agreement.coefficients import from_fields, json_number
 from guidelines_app.domain.agreement.per_label import per_label_agreement
 from guidelines_app.domain.agreement.ratings import prepare
 from guidelines_app.domain.agreement.timeline import TimelinePoint, timeline_categories
@@ -133,6 +134,10 @@ class Mover:
     def to_dict(self) -> dict:
         return {k: json_number(v) for k, v in asdict(self).items()}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mover:
+        return from_fields(cls, data)
+
 
 @dataclass(frozen=True)
 class Movers:
@@ -144,6 +149,13 @@ class Movers:
             "annotators": [m.to_dict() for m in self.annotators],
             "labels": [m.to_dict() for m in self.labels],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Movers:
+        return cls(
+            annotators=[Mover.from_dict(m) for m in data["annotators"]],
+            labels=[Mover.from_dict(m) for m in data["labels"]],
+        )
 
 
 def _ranked(entries: list[Mover], top: int) -> list[Mover]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from guidelines_app.domain.agreement.coefficients import json_number
+from guidelines_app.domain.agreement.coefficients import from_fields, json_number
 from guidelines_app.domain.agreement.krippendorff import coincidence_matrix
 from guidelines_app.domain.agreement.ratings import Ratings, ensure_ratings
 
@@ -28,6 +29,10 @@ class Hotspot:
 
     def to_dict(self) -> dict:
         return {k: json_number(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hotspot:
+        return from_fields(cls, data)
 
 
 def confusion_hotspots(

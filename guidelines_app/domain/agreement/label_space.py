@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -43,6 +44,17 @@ class MappingReport:
             "unmapped": {str(k): v for k, v in self.unmapped.items()},
             "dropped": self.dropped,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MappingReport:
+        """Back from ``to_dict()`` (labels as the text they were written as)."""
+        return cls(
+            n_annotations=data["n_annotations"],
+            kept=data["kept"],
+            moved={k: (v["to"], v["annotations"]) for k, v in data["moved"].items()},
+            needs_relabel=dict(data["needs_relabel"]),
+            unmapped=dict(data["unmapped"]),
+        )
 
     def notice(self) -> Notice:
         parts = []

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.domain.agreement.coefficients import Coefficient
 from guidelines_app.domain.agreement.gwet import gwet_ac1
 from guidelines_app.domain.agreement.kappa import percent_agreement
@@ -17,6 +18,10 @@ from guidelines_app.domain.agreement.ratings import plain_scalar, prepare
 from guidelines_app.domain.errors import InvalidInput
 
 BINARY = [False, True]
+
+
+#: The figures of each label, in the order ``to_dict()`` gives them.
+MULTILABEL_METRICS = (metrics.ALPHA_NOMINAL, metrics.PERCENT_AGREEMENT, metrics.GWET_AC1)
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,14 @@ class BinaryLabelAgreement:
         return {
             "label": self.label.item() if isinstance(self.label, np.generic) else self.label,
             "n_positive": self.n_positive,
-            "krippendorff_alpha_nominal": self.alpha.to_dict(),
-            "percent_agreement": self.percent_agreement.to_dict(),
-            "gwet_ac1": self.gwet_ac1.to_dict(),
+            **{
+                key: c.to_dict()
+                for key, c in zip(
+                    MULTILABEL_METRICS,
+                    (self.alpha, self.percent_agreement, self.gwet_ac1),
+                    strict=True,
+                )
+            },
         }
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from guidelines_app.domain.agreement.annotators import annotator_agreement
-from guidelines_app.domain.agreement.coefficients import json_number
+from guidelines_app.domain.agreement.coefficients import from_fields, json_number
 from guidelines_app.domain.agreement.ratings import Ratings, ensure_ratings
 
 MAD_SCALE = 1.4826
@@ -41,6 +42,10 @@ class AnnotatorFigure:
 
     def to_dict(self) -> dict:
         return {k: json_number(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnnotatorFigure:
+        return from_fields(cls, data)
 
 
 def _robust_low(values: np.ndarray, judged: np.ndarray) -> tuple[float, np.ndarray] | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.domain.agreement.annotators import (
     AnnotatorAgreement,
     annotator_agreement,
@@ -100,8 +101,9 @@ def compute_all(
     Always: percent agreement, Cohen's kappa and Scott's pi (mean over annotator pairs),
     Fleiss' kappa (classic or generalised), Conger's kappa, Brennan-Prediger, Gwet's AC1,
     nominal alpha and alpha at ``level``. With ``weights``: the weighted Cohen, Fleiss
-    and Conger kappas and Gwet's AC2 as well. ``categories`` applies when a DataFrame is
-    given; prepared ``Ratings`` keep the categories they were prepared with.
+    and Conger kappas and Gwet's AC2 as well: the keys and their order are the catalogue's
+    (``metrics.emitted``). ``categories`` applies when a DataFrame is given; prepared
+    ``Ratings`` keep the categories they were prepared with.
     """
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}")
@@ -120,42 +122,29 @@ def compute_all(
         conger_kappa(ratings, weights=w, profiles=profiles, pairs=pairs, draws=d, **boot)
         for w, d in zip(conger_weights, draws[1], strict=True)
     )
-    found = [
-        percent_agreement(ratings, profiles=profiles, **boot),
-        cohen,
-        scott,
-        fleiss_kappa(ratings, profiles=profiles, **boot),
-        conger,
-        brennan_prediger(ratings, profiles=profiles, **boot),
-        gwet_ac1(ratings, profiles=profiles, **boot),
-        krippendorff_alpha(ratings, level="nominal", profiles=profiles, **boot),
-    ]
-    keys = [
-        "percent_agreement",
-        "cohen_kappa_mean_pairwise",
-        "scott_pi_mean_pairwise",
-        "fleiss_kappa",
-        "conger_kappa",
-        "brennan_prediger",
-        "gwet_ac1",
-        "krippendorff_alpha_nominal",
-    ]
+    found = {
+        metrics.PERCENT_AGREEMENT: percent_agreement(ratings, profiles=profiles, **boot),
+        metrics.COHEN_KAPPA: cohen,
+        metrics.SCOTT_PI: scott,
+        metrics.FLEISS_KAPPA: fleiss_kappa(ratings, profiles=profiles, **boot),
+        metrics.CONGER_KAPPA: conger,
+        metrics.BRENNAN_PREDIGER: brennan_prediger(ratings, profiles=profiles, **boot),
+        metrics.GWET_AC1: gwet_ac1(ratings, profiles=profiles, **boot),
+        metrics.ALPHA_NOMINAL: krippendorff_alpha(
+            ratings, level="nominal", profiles=profiles, **boot
+        ),
+    }
     if level != "nominal":
-        found.append(krippendorff_alpha(ratings, level=level, profiles=profiles, **boot))
-        keys.append(f"krippendorff_alpha_{level}")
+        found[metrics.alpha_key(level)] = krippendorff_alpha(
+            ratings, level=level, profiles=profiles, **boot
+        )
     if weighted:
-        found += [
-            *cohen_weighted,
-            fleiss_kappa(ratings, weights=weights, profiles=profiles, **boot),
-            *conger_weighted,
-            gwet_ac2(ratings, weights=weights, profiles=profiles, **boot),
-        ]
-        keys += [
-            "cohen_kappa_weighted_mean_pairwise",
-            "fleiss_kappa_weighted",
-            "conger_kappa_weighted",
-            "gwet_ac2",
-        ]
+        found[metrics.COHEN_KAPPA_WEIGHTED] = cohen_weighted[0]
+        found[metrics.FLEISS_KAPPA_WEIGHTED] = fleiss_kappa(
+            ratings, weights=weights, profiles=profiles, **boot
+        )
+        found[metrics.CONGER_KAPPA_WEIGHTED] = conger_weighted[0]
+        found[metrics.GWET_AC2] = gwet_ac2(ratings, weights=weights, profiles=profiles, **boot)
     counts = {
         "items": ratings.n_items,
         "annotators": ratings.n_annotators,
@@ -166,7 +155,7 @@ def compute_all(
         "annotator_pairs": len(pairs.pair_a),
     }
     return AgreementReport(
-        coefficients=dict(zip(keys, found, strict=True)),
+        coefficients={m.key: found[m.key] for m in metrics.emitted(level=level, weighted=weighted)},
         per_label=per_label_agreement(ratings, profiles=profiles, **boot),
         annotators=annotator_agreement(ratings, level=level),
         counts=counts,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from guidelines_app.domain.agreement.coefficients import Coefficient, json_number
+from guidelines_app.domain.agreement import metrics
+from guidelines_app.domain.agreement.coefficients import Coefficient, from_fields, json_number
 from guidelines_app.domain.agreement.gwet import gwet_ac1
 from guidelines_app.domain.agreement.kappa import fleiss_kappa, percent_agreement
 from guidelines_app.domain.agreement.krippendorff import krippendorff_alpha
@@ -24,11 +26,11 @@ from guidelines_app.domain.errors import InvalidInput
 
 MetricFunction = Callable[..., Coefficient]
 TIMELINE_METRICS: dict[str, MetricFunction] = {
-    "krippendorff_alpha_nominal": lambda r, **kw: krippendorff_alpha(r, level="nominal", **kw),
-    "percent_agreement": percent_agreement,
-    "fleiss_kappa": fleiss_kappa,
-    "gwet_ac1": gwet_ac1,
-    "cohen_kappa_mean_pairwise": mean_pairwise,
+    metrics.ALPHA_NOMINAL: lambda r, **kw: krippendorff_alpha(r, level="nominal", **kw),
+    metrics.PERCENT_AGREEMENT: percent_agreement,
+    metrics.FLEISS_KAPPA: fleiss_kappa,
+    metrics.GWET_AC1: gwet_ac1,
+    metrics.COHEN_KAPPA: mean_pairwise,
 }
 LABEL_MEASURES = ("specific_agreement", "alpha_one_vs_rest")
 
@@ -58,6 +60,11 @@ class TimelinePoint:
                 value = str(value)
             out[name] = json_number(value)
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelinePoint:
+        """Back from ``to_dict()``: times and periods stay the text they were written as."""
+        return from_fields(cls, data)
 
 
 def _naive(times: pd.Series) -> pd.Series:
@@ -148,7 +155,7 @@ def agreement_timeline(
     *,
     period: str = "W",
     by: str | None = None,
-    metric: str = "krippendorff_alpha_nominal",
+    metric: str = metrics.ALPHA_NOMINAL,
     categories: Sequence | None = None,
     n_boot: int = 200,
     seed: int = 0,

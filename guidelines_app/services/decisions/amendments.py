@@ -1,6 +1,7 @@
 """Where decisions entered the guideline: commits citing them, and the release that shipped it.
 
-A guideline commit cites decisions with ``Decision: N`` trailers. The release that
+A guideline commit cites decisions with ``Decision: N`` trailers (``Decision: #N`` too:
+``domain.trailers`` reads them). The release that
 first contains such a commit is the earliest release of that guideline whose history
 (``store.history(path, rev=release.commit_id)``) includes the commit. Everything is
 read from git, so it stays true for edits pushed by other means.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from guidelines_app.domain.trailers import cited_decisions
 from guidelines_app.models import Decision, DecisionStatus
 from guidelines_app.services import documents
 from guidelines_app.store import CommitInfo, ContentStore, Release, StoreError
@@ -46,10 +48,8 @@ class CitationIndex:
             commits, self.releases, self._released = [], [], []
         self.citations: dict[int, list[CommitInfo]] = {}
         for commit in reversed(commits):  # oldest first
-            for value in commit.trailer_values("Decision"):
-                number = value.strip().lstrip("#")
-                if number.isdigit():
-                    self.citations.setdefault(int(number), []).append(commit)
+            for number in cited_decisions(commit.trailers):
+                self.citations.setdefault(number, []).append(commit)
 
     def first_release(self, commit_id: str) -> Release | None:
         for release, ids in self._released:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from guidelines_app.domain.refs import FULL_ID_RE, VERSION_RE
 from guidelines_app.services.documents.versioned import (
     CONFLICT_MARKER_RE,
-    FULL_ID_RE,
     GUIDELINE,
     HISTORY_PAGE_SIZE,
     MAX_MESSAGE_LENGTH,
     TAXONOMY,
-    VERSION_RE,
     EditConflict,
     HistoryEntry,
     HistoryPage,

@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from guidelines_app import cache
+from guidelines_app.domain import refs
 from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.domain.guideline import check_slug
+from guidelines_app.domain.refs import RefSpec
 from guidelines_app.services import audit
 from guidelines_app.store import (
     Author,
@@ -32,7 +34,6 @@ from guidelines_app.store import (
     WriteResult,
 )
 
-VERSION_RE = re.compile(r"v?([1-9][0-9]{0,5})")
 CONFLICT_MARKER_RE = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 MAX_MESSAGE_LENGTH = 5_000
 HISTORY_PAGE_SIZE = 25
@@ -117,13 +118,12 @@ class SaveOutcome:
 _FILES: cache.Area[FileVersion] = cache.Area("files by repository, commit and path", 64)
 _LAST_CHANGES: cache.Area[CommitInfo] = cache.Area("last change of a file at a commit", 1024)
 _COUNTS: cache.Area[int] = cache.Area("changes of a file since a release", 1024)
-FULL_ID_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> FileVersion:
     path = kind.path(slug)
     key = (str(store.path), rev, path)
-    if rev is not None and FULL_ID_RE.fullmatch(rev):
+    if rev is not None and refs.is_full_commit_id(rev):
         cached = cache.get(_FILES, key)
         if cached is not None:
             return cached
@@ -133,7 +133,7 @@ def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> 
         raise NotFound(f"no {kind.noun} named {slug!r}") from None
     except RevisionNotFound as error:
         raise NotFound(str(error)) from None
-    if rev is not None and FULL_ID_RE.fullmatch(rev):
+    if rev is not None and refs.is_full_commit_id(rev):
         cache.put(_FILES, key, version)
     return version
 
@@ -159,46 +159,46 @@ def latest_release(store: ContentStore, kind: Kind, slug: str) -> Release | None
     return found[-1] if found else None
 
 
-def parse_version(text: str) -> int | None:
-    match = VERSION_RE.fullmatch(text.strip())
-    return int(match.group(1)) if match else None
+#: ``vN`` or ``N`` to N: the one parser of release references is ``domain.refs``.
+parse_version = refs.release_number
 
 
-def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | None) -> Ref:
-    """``vN`` (a release), ``draft``/empty (the newest revision) or a commit id."""
+def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | RefSpec | None) -> Ref:
+    """``vN`` (a release), ``draft``/empty (the newest revision) or a commit id, as
+    ``refs.parse_ref`` reads them."""
     path = kind.path(slug)
-    ref = (ref or "").strip()
-    if ref in {"", "draft", "head", "main"}:
+    spec = ref if isinstance(ref, RefSpec) else refs.parse_ref(ref)
+    if spec.is_draft:
         head = store.head()
         if head is None:
             raise NotFound(f"no {kind.noun} named {slug!r}")
         return Ref(commit_id=head, label="draft", is_draft=True)  # read() answers 404 if missing
-    version = parse_version(ref) if ref.lower().startswith("v") else None
-    if version is not None:
+    if spec.is_release:
         try:
-            release = store.release(path, version)
+            release = store.release(path, spec.version or 0)
         except RevisionNotFound:
-            raise NotFound(f"{slug} has no release v{version}") from None
-        return Ref(commit_id=release.commit_id, label=f"v{version}", release=release)
+            raise NotFound(f"{slug} has no release {spec}") from None
+        return Ref(commit_id=release.commit_id, label=str(spec), release=release)
+    given = str(spec)
     try:
-        commit = store.resolve(ref)
+        commit = store.resolve(given)
     except (RevisionNotFound, ValueError):
-        raise NotFound(f"no revision {ref!r} of {slug}") from None
+        raise NotFound(f"no revision {given!r} of {slug}") from None
     if not store.exists(path, commit):
-        raise NotFound(f"{slug} does not exist at revision {ref}")
+        raise NotFound(f"{slug} does not exist at revision {given}")
     return Ref(commit_id=commit, label=commit[:7])
 
 
 def last_change(store: ContentStore, kind: Kind, slug: str, rev: str) -> CommitInfo:
     """The commit that last changed the document at or before ``rev``."""
     key = (str(store.path), kind.path(slug), rev)
-    cached = cache.get(_LAST_CHANGES, key) if FULL_ID_RE.fullmatch(rev) else None
+    cached = cache.get(_LAST_CHANGES, key) if refs.is_full_commit_id(rev) else None
     if cached is not None:
         return cached
     found = store.history(kind.path(slug), rev=rev, limit=1)
     if not found:
         raise NotFound(f"{slug} has no history at {rev}")
-    if FULL_ID_RE.fullmatch(rev):
+    if refs.is_full_commit_id(rev):
         cache.put(_LAST_CHANGES, key, found[0])
     return found[0]
 

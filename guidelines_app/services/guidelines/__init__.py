@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from guidelines_app.domain.trailers import DECISION_ID_RE
 from guidelines_app.services.guidelines.changes import (
     AcknowledgmentStatus,
     ChangedSection,
@@ -15,7 +16,6 @@ from guidelines_app.services.guidelines.changes import (
     status,
 )
 from guidelines_app.services.guidelines.guideline import (
-    DECISION_ID_RE,
     GuidelineEntry,
     GuidelinePage,
     SaveResult,

@@ -22,6 +22,7 @@ from guidelines_app.domain.guideline import (
     unknown_label_mentions,
 )
 from guidelines_app.domain.markdown import RenderedGuideline, render_markdown
+from guidelines_app.domain.trailers import decision_id, decision_trailers
 from guidelines_app.services import audit, documents, escalations, taxonomies
 from guidelines_app.services import decisions as case_law
 from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome
@@ -29,9 +30,6 @@ from guidelines_app.store import Author, CommitInfo, ContentStore, Release
 
 LabelUrl = Callable[[str, str], str]  # (taxonomy slug, label id) -> URL
 SectionUrl = Callable[[str], str]  # section id -> URL of the section in the version shown
-
-
-DECISION_ID_RE = re.compile(r"#?([1-9][0-9]{0,9})")
 
 
 @dataclass(frozen=True)
@@ -200,9 +198,9 @@ def parse_decision_ids(raw: str | Sequence[int]) -> list[int]:
     for part in re.split(r"[\s,;]+", raw.strip()):
         if not part:
             continue
-        match = DECISION_ID_RE.fullmatch(part)
-        if match:
-            ids.add(int(match.group(1)))
+        number = decision_id(part)
+        if number is not None:
+            ids.add(number)
         else:
             bad.append(part)
     if bad:
@@ -276,7 +274,7 @@ def save_guideline(
         base=base,
         author=author,
         message=message,
-        trailers=[("Decision", str(d)) for d in cited],
+        trailers=decision_trailers(cited),
         when=when,
     )
     if outcome.changed and outcome.result is not None:

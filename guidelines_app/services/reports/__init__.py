@@ -1,16 +1,20 @@
-"""Agreement release by release: each release's annotations, the report, its cache, Markdown."""
+"""Agreement release by release: each release's annotations, the report, its comparisons,
+their cache and Markdown; results are typed (``to_dict()`` is the JSON)."""
 
 from __future__ import annotations
 
 from guidelines_app.services.reports.cache import CACHE_VERSION, KEEP_PER_GUIDELINE, cached
 from guidelines_app.services.reports.markdown import (
-    METRIC_NAMES,
     comparison_markdown,
     counted,
     interval,
-    metric_name,
     number,
     report_markdown,
+)
+from guidelines_app.services.reports.release_compare import (
+    DEFAULT_RESAMPLES,
+    SMALL_BOOTSTRAP_ABOVE,
+    compare,
 )
 from guidelines_app.services.reports.release_data import (
     CHUNK,
@@ -24,14 +28,25 @@ from guidelines_app.services.reports.release_data import (
     release_label,
 )
 from guidelines_app.services.reports.release_labels import align_label_spaces
-from guidelines_app.services.reports.release_report import (
-    DEFAULT_RESAMPLES,
-    HEADLINE,
+from guidelines_app.services.reports.release_report import HEADLINE, build, guideline_report
+from guidelines_app.services.reports.report_results import (
     REPORT_SCHEMA,
-    SMALL_BOOTSTRAP_ABOVE,
-    build,
-    compare,
-    guideline_report,
+    DriftChart,
+    FlaggedPoint,
+    HotspotFocus,
+    ReleaseFigures,
+    ReleaseReport,
+    Timeline,
+)
+from guidelines_app.services.reports.results import (
+    Comparison,
+    ComparisonDetail,
+    FoldedDecision,
+    LabelSpace,
+    ReleaseInfo,
+    SectionsChanged,
+    Side,
+    Totals,
 )
 
 __all__ = [
@@ -42,10 +57,23 @@ __all__ = [
     "DRAFT",
     "HEADLINE",
     "KEEP_PER_GUIDELINE",
-    "METRIC_NAMES",
     "REPORT_SCHEMA",
     "SMALL_BOOTSTRAP_ABOVE",
+    "Comparison",
+    "ComparisonDetail",
+    "DriftChart",
+    "FlaggedPoint",
+    "FoldedDecision",
     "GuidelineData",
+    "HotspotFocus",
+    "LabelSpace",
+    "ReleaseFigures",
+    "ReleaseInfo",
+    "ReleaseReport",
+    "SectionsChanged",
+    "Side",
+    "Timeline",
+    "Totals",
     "align_label_spaces",
     "assign_releases",
     "build",
@@ -58,7 +86,6 @@ __all__ = [
     "guideline_report",
     "interval",
     "load",
-    "metric_name",
     "number",
     "release_label",
     "report_markdown",

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
-METRIC_NAMES = {
-    "krippendorff_alpha_nominal": "Krippendorff's alpha (nominal)",
-    "percent_agreement": "Percent agreement",
-    "fleiss_kappa_generalised": "Fleiss' kappa (generalised)",
-    "fleiss_kappa_classic": "Fleiss' kappa",
-    "fleiss_kappa": "Fleiss' kappa",
-    "gwet_ac1": "Gwet's AC1",
-    "cohen_kappa_mean_pairwise": "Cohen's kappa (mean over pairs)",
-    "mean_pairwise_cohen_kappa": "Cohen's kappa (mean over pairs)",
-}
-
-
-def metric_name(name: str) -> str:
-    return METRIC_NAMES.get(name, name.replace("_", " "))
+from guidelines_app.domain.agreement import metrics
+from guidelines_app.domain.agreement.coefficients import Coefficient
+from guidelines_app.domain.agreement.compare_result import Change
+from guidelines_app.services.reports.report_results import ReleaseReport
+from guidelines_app.services.reports.results import Comparison
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -32,96 +23,101 @@ def interval(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
 
 
-def _change_row(name: str, change: dict[str, Any]) -> str:
-    if change.get("difference") is None:
-        reason = change.get("undefined_reason") or "undefined"
-        before, after = number(change.get("before")), number(change.get("after"))
-        return f"| {metric_name(name)} | {before} | {after} | n/a ({reason}) | | |"
+def _figure(coefficient: Coefficient | None) -> str:
+    if coefficient is None:
+        return "n/a"
+    ci = interval(coefficient.ci_low, coefficient.ci_high)
+    return f"{number(coefficient.value)} {ci}".strip()
+
+
+def _change_row(name: str, change: Change) -> str:
+    start = f"| {metrics.title(name)} | {number(change.before)} | {number(change.after)}"
+    if change.difference is None:
+        return f"{start} | n/a ({change.undefined_reason or 'undefined'}) | | |"
     return (
-        f"| {metric_name(name)} | {number(change['before'])} | {number(change['after'])} "
-        f"| {change['difference']:+.3f} {interval(change['ci_low'], change['ci_high'])} "
-        f"| {number(change.get('p_value'))} | {change['verdict']} |"
+        f"{start} | {change.difference:+.3f} {interval(change.ci_low, change.ci_high)} "
+        f"| {number(change.p_value)} | {change.verdict} |"
     )
 
 
-def comparison_markdown(data: dict[str, Any]) -> list[str]:
-    lines = [f"## {data['from']['label']} → {data['to']['label']}", ""]
-    comparison = data.get("comparison")
+def comparison_markdown(data: Comparison) -> list[str]:
+    lines = [f"## {data.before.release.label} → {data.after.release.label}", ""]
+    comparison = data.comparison
     if comparison is None:
-        return [*lines, data.get("message", "Nothing to compare."), ""]
+        return [*lines, data.message or "Nothing to compare.", ""]
     lines += [
-        f"{data['from']['totals']['items']} items before, {data['to']['totals']['items']} after; "
-        f"design: {comparison['design']} ({comparison['design_reason']}).",
+        f"{data.before.totals.items} items before, {data.after.totals.items} after; "
+        f"design: {comparison.design} ({comparison.design_reason}).",
         "",
         "| Metric | Before | After | Difference [95% CI] | p | Verdict |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [_change_row(name, change) for name, change in comparison["metrics"].items()]
+    lines += [_change_row(m.name, m.change) for m in comparison.metrics]
     lines.append("")
-    if data.get("label_space", {}).get("mapped"):
-        lines += [f"_{data['label_space']['note']}_", ""]
-    labels = [
-        e for e in comparison["per_label"] if e["specific_agreement"].get("difference") is not None
-    ]
+    if data.label_space and data.label_space.mapped:
+        lines += [f"_{data.label_space.note}_", ""]
+    labels = [e for e in comparison.per_label if e.specific_agreement.difference is not None]
     if labels:
         lines += [
             "| Label | Before | After | Difference [95% CI] | Verdict | Decisions |",
             "|---|---|---|---|---|---|",
         ]
         for entry in labels:
-            c = entry["specific_agreement"]
-            cited = ", ".join(f"#{d}" for d in entry.get("decisions", []))
+            c = entry.specific_agreement
+            cited = ", ".join(f"#{d}" for d in data.decisions_for(entry.label))
             lines.append(
-                f"| {entry['label']} | {number(c['before'])} | {number(c['after'])} "
-                f"| {c['difference']:+.3f} {interval(c['ci_low'], c['ci_high'])} "
-                f"| {c['verdict']} | {cited} |"
+                f"| {entry.label} | {number(c.before)} | {number(c.after)} "
+                f"| {c.difference:+.3f} {interval(c.ci_low, c.ci_high)} "
+                f"| {c.verdict} | {cited} |"
             )
         lines.append("")
-    if data.get("sections_changed"):
-        lines += [f"Guideline changes: {data['sections_changed']['summary']}.", ""]
-    if data.get("decisions"):
+    sections = data.detail.sections_changed if data.detail else None
+    if sections:
+        lines += [f"Guideline changes: {sections.summary}.", ""]
+    if data.decisions:
         lines.append("Decisions folded into this release:")
-        lines += [
-            f"- #{d['id']} {d['title']} ({', '.join(d['labels'])})" for d in data["decisions"]
-        ]
+        lines += [f"- #{d.id} {d.title} ({', '.join(d.labels)})" for d in data.decisions]
         lines.append("")
-    for notice in comparison["notices"]:
-        lines.append(f"> {notice['message']}")
+    for notice in comparison.notices:
+        lines.append(f"> {notice.message}")
     return [*lines, ""]
 
 
-def report_markdown(report: dict[str, Any], comparisons: list[dict[str, Any]]) -> str:
-    guideline = report["guideline"]
+def report_markdown(report: ReleaseReport, comparisons: Sequence[Comparison]) -> str:
+    """The release table (the catalogue's headline figures the data has, with their 95%
+    intervals), then each comparison, then the current release's hotspots."""
+    shown = report.headline_metrics()
     lines = [
-        f"# Agreement by release: {guideline['title']}",
+        f"# Agreement by release: {report.guideline.title}",
         "",
-        f"Generated {report['generated_at'][:16]} UTC.",
+        f"Generated {report.generated_at[:16]} UTC.",
         "",
     ]
     lines += [
-        "| Release | Items | Annotations | Annotators | Alpha (nominal) [95% CI] |",
-        "|---|---|---|---|---|",
+        "| Release | Items | Annotations | Annotators | "
+        + "".join(f"{m.title} [95% CI] | " for m in shown).rstrip(),
+        "|---|---|---|---|" + "---|" * len(shown),
     ]
-    for release in report["releases"]:
-        alpha = release["coefficients"].get("krippendorff_alpha_nominal", {})
-        totals = release["totals"]
+    for release in report.releases:
+        figures = "".join(f" {_figure(release.coefficient(m.key))} |" for m in shown)
+        totals = release.totals
         lines.append(
-            f"| {release['label']} | {totals['items']} | {totals['annotations']} "
-            f"| {totals['annotators']} | {number(alpha.get('value'))} "
-            f"{interval(alpha.get('ci_low'), alpha.get('ci_high'))} |"
+            f"| {release.release.label} | {totals.items} | {totals.annotations} "
+            f"| {totals.annotators} |{figures}"
         )
     lines.append("")
-    for notice in report["notices"]:
+    for notice in report.notices:
         lines += [f"> {notice}", ""]
     for comparison in comparisons:
         lines += comparison_markdown(comparison)
-    if report.get("hotspots"):
+    if report.hotspots:
         lines += ["## Where annotators disagree most in the current release", ""]
-        for spot in report["hotspots"][:5]:
+        for focus in report.hotspots[:5]:
+            spot = focus.spot
             lines.append(
-                f"- {spot['label_a']} / {spot['label_b']}: {spot['share']:.0%} of disagreement, "
-                f"{counted(len(spot['decisions']), 'decision')}, "
-                f"{counted(len(spot['open_escalations']), 'open escalation')}"
+                f"- {spot.label_a} / {spot.label_b}: {spot.share:.0%} of disagreement, "
+                f"{counted(len(focus.decisions), 'decision')}, "
+                f"{counted(len(focus.open_escalations), 'open escalation')}"
             )
         lines.append("")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.formats import MEDIA_TYPES
 from guidelines_app.models import Role
@@ -36,7 +37,7 @@ UNKNOWN = "No such taxonomy or revision"
 def _ref() -> str | None:
     release = request.args.get("release", "").strip()
     if release:
-        return release if release.lower().startswith("v") else f"v{release}"
+        return str(refs.release_ref(release))
     return request.args.get("rev", "").strip() or None
 
 

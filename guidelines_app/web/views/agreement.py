@@ -9,6 +9,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from guidelines_app.domain import refs
+from guidelines_app.domain.agreement import metrics
+from guidelines_app.domain.agreement.multilabel import MULTILABEL_METRICS
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models import ImportStatus, Role
@@ -53,7 +56,7 @@ def upload_options(form: dict[str, str], file_name: str) -> annotations.ImportOp
         problems.append(Problem(f"unknown format {form['format']!r}", path="format"))
     release = None
     if form["release"]:
-        release = documents.parse_version(form["release"])
+        release = refs.release_number(form["release"])
         if release is None:
             problems.append(Problem("a release looks like v3", path="release"))
     try:
@@ -153,5 +156,7 @@ def batch(batch_id: int) -> ResponseReturnValue:
         "agreement/batch.html",
         report=report,
         figures=report.figures,
+        metric_title=metrics.title,
+        multilabel_metrics=MULTILABEL_METRICS,
         show_annotators=current_user.can(Role.LEAD),
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
 from guidelines_app.services import decisions, documents, guidelines
@@ -95,9 +96,7 @@ def create() -> ResponseReturnValue:
 def _ref_from_args(slug: str) -> str:
     release = request.args.get("release", "").strip()
     if release:
-        if release.lower() in {"draft", "v", "vdraft"}:
-            return "draft"
-        return release if release.lower().startswith("v") else f"v{release}"
+        return str(refs.release_ref(release))
     rev = request.args.get("rev", "").strip()
     if rev:
         return rev

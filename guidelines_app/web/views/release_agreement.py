@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from guidelines_app.domain.agreement import metrics
 from guidelines_app.models import Role
 from guidelines_app.services import reports
-from guidelines_app.services.reports import metric_name, report_markdown
+from guidelines_app.services.reports import Comparison, ReleaseReport, report_markdown
 from guidelines_app.web import context, security
 from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
 
 bp = Blueprint("release_agreement", __name__, url_prefix="/guidelines")
-HEADLINE_ORDER = (
-    "krippendorff_alpha_nominal",
-    "percent_agreement",
-    "fleiss_kappa_generalised",
-    "fleiss_kappa_classic",
-    "gwet_ac1",
-    "cohen_kappa_mean_pairwise",
-)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -43,31 +37,31 @@ def _dimension() -> str | None:
     return value if value is not None and len(value) <= 200 else None
 
 
-def _timeline_chart(report: dict, slug: str, dimension: str | None) -> Chart:
+def _timeline_chart(report: ReleaseReport, slug: str, dimension: str | None) -> Chart:
     points = [
         Point(
-            _when(p["start"]),
-            p["value"],
-            p["ci_low"],
-            p["ci_high"],
-            f"{p['n_items']} items, week of {p['start'][:10]}",
+            _when(str(p.start)),
+            p.value,
+            p.ci_low,
+            p.ci_high,
+            f"{p.n_items} items, week of {str(p.start)[:10]}",
         )
-        for p in report["timeline"]["weekly"]
-        if p["start"]
+        for p in report.timeline.weekly
+        if p.start
     ]
     markers = []
     previous = None
-    for release in report["release_markers"]:
+    for release in report.release_markers:
         href = None
         if previous is not None:
             href = url_for(
                 "release_agreement.compare", slug=slug, dimension=dimension,
-                **{"from": f"v{previous}", "to": f"v{release['version']}"},
+                **{"from": f"v{previous}", "to": f"v{release.version}"},
             )  # fmt: skip
-        markers.append(Marker(_when(release["tagged_at"]), release["label"], release["note"], href))
-        previous = release["version"]
+        markers.append(Marker(_when(release.tagged_at), release.label, release.note, href))
+        previous = release.version
     return Chart(
-        title="Krippendorff's alpha (nominal) per week, with 95% intervals",
+        title=f"{metrics.title(report.headline_metric)} per week, with 95% intervals",
         series=[Series("alpha", points)],
         markers=markers,
         y_label="alpha",
@@ -76,14 +70,12 @@ def _timeline_chart(report: dict, slug: str, dimension: str | None) -> Chart:
     )
 
 
-def _label_chart(report: dict) -> Chart:
+def _label_chart(report: ReleaseReport) -> Chart:
     series = [
-        Series(label, [Point(_when(p["start"]), p["value"]) for p in points if p["start"]])
-        for label, points in sorted(report["label_timelines"].items())
+        Series(label, [Point(_when(str(p.start)), p.value) for p in points if p.start])
+        for label, points in sorted(report.label_timelines.items())
     ]
-    markers = [
-        Marker(_when(r["tagged_at"]), r["label"], r["note"]) for r in report["release_markers"]
-    ]
+    markers = [Marker(_when(r.tagged_at), r.label, r.note) for r in report.release_markers]
     return Chart(
         title="Agreement on each label per week (category-specific agreement)",
         series=series,
@@ -93,29 +85,27 @@ def _label_chart(report: dict) -> Chart:
     )
 
 
-def _drift_chart(report: dict) -> Chart | None:
-    drift = report.get("drift")
-    if not drift or drift.get("centre") is None or not drift["points"]:
+def _drift_chart(report: ReleaseReport) -> Chart | None:
+    drift = report.drift
+    if drift is None or drift.centre is None or not drift.points:
         return None
     points = [
         Point(
-            _when(p["start"]),
-            p["value"],
-            p["ci_low"],
-            p["ci_high"],
-            "outside the limits" if p["flag"] else "",
+            _when(str(p.start)),
+            p.value,
+            p.ci_low,
+            p.ci_high,
+            "outside the limits" if p.flag else "",
         )
-        for p in drift["points"]
-        if p["start"]
+        for p in drift.points
+        if p.start
     ]
     if not points:
         return None
-    band = Band(points[0].x, points[-1].x, drift["centre"], drift["lower"], drift["upper"])
+    band = Band(points[0].x, points[-1].x, drift.centre, drift.lower, drift.upper)
+    current = report.current_release.label if report.current_release else ""
     return Chart(
-        title=(
-            f"Control chart for {report['current_release']['label']}: "
-            "weekly alpha, limits from the first weeks"
-        ),
+        title=f"Control chart for {current}: weekly alpha, limits from the first weeks",
         series=[Series("alpha", points)],
         bands=[band],
         y_label="alpha",
@@ -135,7 +125,7 @@ def show(slug: str) -> ResponseReturnValue:
     )
     charts = {
         "timeline": render(_timeline_chart(report, slug, dimension)),
-        "labels": render(_label_chart(report)) if report["label_timelines"] else None,
+        "labels": render(_label_chart(report)) if report.label_timelines else None,
         "drift": render(chart) if (chart := _drift_chart(report)) else None,
     }
     return render_template(
@@ -144,13 +134,12 @@ def show(slug: str) -> ResponseReturnValue:
         report=report,
         charts=charts,
         dimension=dimension,
-        metric_name=metric_name,
-        headline=HEADLINE_ORDER,
+        metric_title=metrics.title,
         show_annotators=current_user.can(Role.LEAD),
     )
 
 
-def _comparison(slug: str) -> dict:
+def _comparison(slug: str) -> Comparison:
     return reports.compare(
         session=context.db_session(),
         store=context.store(),
@@ -167,35 +156,35 @@ def _comparison(slug: str) -> dict:
 def compare(slug: str) -> ResponseReturnValue:
     data = _comparison(slug)
     if request.args.get("format") == "json":
-        return Response(json.dumps(data, allow_nan=False), mimetype="application/json")
+        return Response(json.dumps(data.to_dict(), allow_nan=False), mimetype="application/json")
     return render_template(
         "release_agreement/compare.html",
         slug=slug,
         data=data,
-        metric_name=metric_name,
+        metric_title=metrics.title,
         dimension=_dimension(),
     )
 
 
-def _export_data(slug: str) -> tuple[dict, list[dict]]:
+def _export_data(slug: str) -> tuple[ReleaseReport, tuple[Comparison, ...]]:
     session, store = context.db_session(), context.store()
     report = reports.guideline_report(
-        session=session, store=store, slug=slug, dimension=_dimension()
+        session=session, store=store, slug=slug, dimension=_dimension(), resamples=_resamples()
     )
     if request.args.get("from") or request.args.get("to"):
-        return report, [_comparison(slug)]
-    comparisons = [
+        return report, (_comparison(slug),)
+    comparisons = tuple(
         reports.compare(
             session=session,
             store=store,
             slug=slug,
-            old=c["from"]["version"],
-            new=c["to"]["version"],
+            old=c.before.release.version,
+            new=c.after.release.version,
             dimension=_dimension(),
             resamples=_resamples(),
         )
-        for c in report["comparisons"]
-    ]
+        for c in report.comparisons
+    )
     return report, comparisons
 
 
@@ -203,9 +192,10 @@ def _export_data(slug: str) -> tuple[dict, list[dict]]:
 @security.requires(Role.VIEWER)
 def report_json(slug: str) -> ResponseReturnValue:
     report, comparisons = _export_data(slug)
+    report = replace(report, comparisons=comparisons)
     if not current_user.can(Role.LEAD):
-        report = {**report, "annotators": []}
-    body = json.dumps({**report, "comparisons": comparisons}, allow_nan=False, indent=2)
+        report = replace(report, annotators=())
+    body = json.dumps(report.to_dict(), allow_nan=False, indent=2)
     return Response(
         body,
         mimetype="application/json",

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, NotFound
 from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
@@ -39,7 +40,7 @@ def _author() -> documents.Author:
 def ref_from_args(slug: str) -> str:
     release = request.args.get("release", "").strip()
     if release:
-        return release if release.lower().startswith(("v", "d")) else f"v{release}"
+        return str(refs.release_ref(release))
     rev = request.args.get("rev", "").strip()
     if rev:
         return rev
