@@ -13,7 +13,8 @@ from guidelines_app.cli.agreement import parse_columns, report_error
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import AppError
 from guidelines_app.domain.formats.annotations import FORMATS
-from guidelines_app.services import annotations, documents, ops
+from guidelines_app.services import annotations as annotation_batches
+from guidelines_app.services import documents, ops
 from guidelines_app.web import context
 
 
@@ -96,8 +97,8 @@ def import_command(
     bar = _Bar()
     try:
         with session_scope(context.engine(), write=False) as session:
-            importer_id = annotations.importer_id_for(session, importer)
-        options = annotations.ImportOptions(
+            importer_id = annotation_batches.importer_id_for(session, importer)
+        options = annotation_batches.ImportOptions(
             dataset=dataset,
             file_name=file.name,
             format=file_format,
@@ -110,7 +111,7 @@ def import_command(
             columns=columns,
         )
         with session_scope(context.engine()) as session, file.open("rb") as handle:
-            outcome = annotations.import_batch(
+            outcome = annotation_batches.import_batch(
                 session=session, store=context.store(), data=handle, options=options, progress=bar
             )
             bar.close()

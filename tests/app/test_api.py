@@ -13,6 +13,7 @@ from guidelines_app.db import session_scope
 from guidelines_app.models import BatchFigures, Role
 from guidelines_app.services import annotations
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 from tests.app.api_world import (
     TokenClient,
     call_every_endpoint,
@@ -108,6 +109,7 @@ def test_the_cli_and_the_upload_job_import_through_the_same_use_case(app, runner
             job_id=job_id,
             path=job_file,
             options=options,
+            status_of=status_of,
         )
         with session_scope(context.engine(), write=False) as session:
             job = annotations.get_job(session, job_id)

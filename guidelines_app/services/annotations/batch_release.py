@@ -9,7 +9,7 @@ from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Annotation, AnnotationBatch
 from guidelines_app.services import audit, documents
 from guidelines_app.services.annotations import context as annotation_context
-from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.annotations import importing
 from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.store import ContentStore
 
@@ -29,7 +29,7 @@ def set_batch_release(
     Only the stamp changes; the annotations stay as imported. Reports keyed by the stamps
     are recomputed on their next view.
     """
-    batch, _dataset = annotations.get_batch(session, batch_id)
+    batch, _dataset = importing.get_batch(session, batch_id)
     if not batch.guideline:
         raise InvalidInput(problems=[Problem("this batch is not tied to a guideline", "release")])
     text = release.strip().lower()

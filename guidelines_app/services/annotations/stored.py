@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Annotation, AnnotationBatch, BatchFigures, Item
-from guidelines_app.services.annotations import importing as annotations
+from guidelines_app.services.annotations import importing
 from guidelines_app.services.annotations.compute import FIGURES_VERSION, figures
 
 BOOTSTRAP = 1000
@@ -70,7 +70,7 @@ def _cached(session: Session, batch_id: int, dimension: str) -> BatchFigures | N
 
 def batch_figures(*, session: Session, batch_id: int, dimension: str | None = None) -> BatchReport:
     """The figures of one dimension of a batch (the first by default), computed once."""
-    batch, dataset = annotations.get_batch(session, batch_id)
+    batch, dataset = importing.get_batch(session, batch_id)
     found = dimensions(session, batch_id)
     chosen = found[0] if dimension is None and found else (dimension or "")
     if found and chosen not in found:

@@ -14,7 +14,8 @@ from guidelines_app.models.schemas import (
     BatchPublic,
     BatchUpload,
 )
-from guidelines_app.services import annotations, documents
+from guidelines_app.services import annotations as annotation_batches
+from guidelines_app.services import documents
 from guidelines_app.web import context, security
 from guidelines_app.web.api.operations import Param, operation
 
@@ -42,11 +43,11 @@ def create_batch(form: BatchUpload) -> tuple[BatchCreated, int, dict[str, str]]:
     if form.release and release is None:
         raise InvalidInput(problems=[Problem("a release looks like v3", path="release")])
     upload = request.files["file"]
-    outcome = annotations.import_batch(
+    outcome = annotation_batches.import_batch(
         session=context.db_session(),
         store=context.store(),
         data=upload.stream,
-        options=annotations.ImportOptions(
+        options=annotation_batches.ImportOptions(
             dataset=form.dataset,
             file_name=upload.filename or "",
             format=form.format,
@@ -58,7 +59,7 @@ def create_batch(form: BatchUpload) -> tuple[BatchCreated, int, dict[str, str]]:
             doccano_annotator=form.annotator,
         ),
     )
-    batch, dataset = annotations.get_batch(context.db_session(), outcome.batch.id or 0)
+    batch, dataset = annotation_batches.get_batch(context.db_session(), outcome.batch.id or 0)
     body = BatchCreated(**BatchPublic.fields_of(batch, dataset), warnings=outcome.warnings)
     return body, 201, {"Location": f"/api/v1/annotation-batches/{batch.id}"}
 
@@ -67,7 +68,7 @@ def create_batch(form: BatchUpload) -> tuple[BatchCreated, int, dict[str, str]]:
 @security.requires(Role.VIEWER)
 @operation("Imported annotation batches, newest first", {200: BatchList})
 def list_batches() -> BatchList:
-    rows = annotations.list_batches(context.db_session())
+    rows = annotation_batches.list_batches(context.db_session())
     return BatchList(batches=[BatchPublic.of(batch, dataset) for batch, dataset in rows])
 
 
@@ -88,7 +89,7 @@ def list_batches() -> BatchList:
 def show_batch(batch_id: str) -> BatchFiguresPublic:
     if not batch_id.isdigit() or len(batch_id) > 12:
         raise NotFound(f"no annotation batch {batch_id!r}")
-    report = annotations.batch_figures(
+    report = annotation_batches.batch_figures(
         session=context.db_session(),
         batch_id=int(batch_id),
         dimension=request.args.get("dimension"),

@@ -15,7 +15,8 @@ from guidelines_app.domain.agreement.multilabel import MULTILABEL_METRICS
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models import ImportStatus, Role
-from guidelines_app.services import annotations, documents
+from guidelines_app.services import annotations as annotation_batches
+from guidelines_app.services import documents
 from guidelines_app.web import context, security
 from guidelines_app.web.errors import status_of
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
@@ -26,7 +27,7 @@ FORM_FIELDS = ("dataset", "format", "guideline", "release", "taxonomy")
 
 def _index_page(status: int = 200, **extra: object) -> ResponseReturnValue:
     session = context.db_session()
-    batches = annotations.list_batches(session)
+    batches = annotation_batches.list_batches(session)
     guidelines = documents.slugs(context.store(), documents.GUIDELINE)
     return (
         render_template(
@@ -47,7 +48,7 @@ def index() -> ResponseReturnValue:
     return _index_page()
 
 
-def upload_options(form: dict[str, str], file_name: str) -> annotations.ImportOptions:
+def upload_options(form: dict[str, str], file_name: str) -> annotation_batches.ImportOptions:
     """The upload form as import options; InvalidInput listing every field problem."""
     problems = []
     if not file_name:
@@ -60,12 +61,12 @@ def upload_options(form: dict[str, str], file_name: str) -> annotations.ImportOp
         if release is None:
             problems.append(Problem("a release looks like v3", path="release"))
     try:
-        annotations.check_dataset_slug(form["dataset"])
+        annotation_batches.check_dataset_slug(form["dataset"])
     except InvalidInput as error:
         problems += error.problems
     if problems:
         raise InvalidInput(problems=problems)
-    return annotations.ImportOptions(
+    return annotation_batches.ImportOptions(
         dataset=form["dataset"].strip(),
         file_name=file_name,
         format=form["format"],
@@ -97,11 +98,11 @@ def create_upload() -> ResponseReturnValue:
         message = f"{file_name}: the file is empty"
         return _index_page(422, errors=[message], form=form)
     try:
-        job = annotations.create_job(session=context.db_session(), options=options)
+        job = annotation_batches.create_job(session=context.db_session(), options=options)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    annotations.start(
+    annotation_batches.start(
         engine=context.engine(),
         store=context.store(),
         job_id=job.id or 0,
@@ -115,7 +116,7 @@ def create_upload() -> ResponseReturnValue:
 @bp.get("/uploads/<int:job_id>")
 @security.requires(Role.LEAD)
 def upload(job_id: int) -> ResponseReturnValue:
-    job = annotations.get_job(context.db_session(), job_id)
+    job = annotation_batches.get_job(context.db_session(), job_id)
     finished = job.status in (ImportStatus.DONE.value, ImportStatus.FAILED.value)
     if is_htmx() and finished:
         target = url_for("agreement.batch", batch_id=job.batch_id) if job.batch_id else None
@@ -133,7 +134,7 @@ def upload(job_id: int) -> ResponseReturnValue:
 @security.requires(Role.LEAD)
 def set_release(batch_id: int) -> ResponseReturnValue:
     """Override the release a batch counts under (or infer it from timestamps again)."""
-    updated = annotations.set_batch_release(
+    updated = annotation_batches.set_batch_release(
         session=context.db_session(),
         store=context.store(),
         batch_id=batch_id,
@@ -149,7 +150,7 @@ def set_release(batch_id: int) -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def batch(batch_id: int) -> ResponseReturnValue:
     dimension = request.args.get("dimension")
-    report = annotations.batch_figures(
+    report = annotation_batches.batch_figures(
         session=context.db_session(), batch_id=batch_id, dimension=dimension
     )
     return render_template(
