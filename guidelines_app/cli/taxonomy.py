@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 
 from guidelines_app.db import session_scope
 from guidelines_app.domain.errors import AppError, InvalidInput
+from guidelines_app.domain.formats import EXPORT_KEYS, IMPORT_KEYS
 from guidelines_app.services import accounts, documents, ops, taxonomies
-from guidelines_app.services.taxonomies import EXPORT_FORMATS, IMPORT_FORMATS
 from guidelines_app.store import StoreError
 from guidelines_app.web import context
 
@@ -63,7 +63,7 @@ def taxonomy_group() -> None:
 
 @taxonomy_group.command("export")
 @click.argument("slug")
-@click.option("--to", "fmt", required=True, help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+@click.option("--to", "fmt", required=True, help=f"One of: {', '.join(EXPORT_KEYS)}.")
 @click.option("--rev", default=None, help="vN, draft (default) or a commit id.")
 @_reports_errors
 def export_command(slug: str, fmt: str, rev: str | None) -> None:
@@ -74,7 +74,7 @@ def export_command(slug: str, fmt: str, rev: str | None) -> None:
 
 @taxonomy_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
-@click.option("--from", "fmt", required=True, help=f"One of: {', '.join(IMPORT_FORMATS)}.")
+@click.option("--from", "fmt", required=True, help=f"One of: {', '.join(IMPORT_KEYS)}.")
 @click.option("--slug", required=True, help="An existing taxonomy (new revision) or a new one.")
 @click.option("--message", default="", help="The commit message.")
 @click.option("--author", "username", default=None, help="The user to record as author.")

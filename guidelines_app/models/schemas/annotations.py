@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guidelines_app.domain.formats.annotations import FORMATS
 from guidelines_app.models.annotations import AnnotationBatch, ReleaseRule
 from guidelines_app.models.schemas.common import Public, Timestamp
 
@@ -19,7 +20,11 @@ class BatchUpload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     dataset: str = Field(description="the dataset of the items (created if new)")
-    format: str = Field(default="auto", description="auto, or one of the annotation formats")
+    format: str = Field(
+        default="auto",
+        description="auto (detect from the content), or one of the annotation formats",
+        json_schema_extra={"enum": ["auto", *FORMATS]},
+    )
     guideline: str | None = Field(default=None, description="the guideline annotators followed")
     release: str | None = Field(
         default=None,

@@ -14,15 +14,11 @@ from guidelines_app.services.taxonomies.diffs import (
 )
 from guidelines_app.services.taxonomies.edits import OPERATIONS, apply_operation, preview_operation
 from guidelines_app.services.taxonomies.exchange import (
-    EXPORT_FORMATS,
-    IMPORT_FORMATS,
     RESERVED_SLUGS,
     Export,
     ImportResult,
     decode_upload,
     export,
-    format_key,
-    format_titles,
     import_taxonomy,
     overlay,
 )
@@ -52,9 +48,7 @@ from guidelines_app.services.taxonomies.tree import (
 )
 
 __all__ = [
-    "EXPORT_FORMATS",
     "FULL_ID",
-    "IMPORT_FORMATS",
     "OPERATIONS",
     "RESERVED_SLUGS",
     "TREE_PAGE_LABELS",
@@ -77,8 +71,6 @@ __all__ = [
     "default_ref",
     "diff_json",
     "export",
-    "format_key",
-    "format_titles",
     "governing_guidelines",
     "history_rules",
     "ids_at",

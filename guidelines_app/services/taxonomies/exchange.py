@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlmodel import Session
 
@@ -23,31 +21,7 @@ from guidelines_app.services.documents import TAXONOMY, SaveOutcome
 from guidelines_app.services.taxonomies import taxonomy as taxonomies
 from guidelines_app.store import Author, ContentStore
 
-EXPORT_FORMATS = ("labelstudio", "labelbox", "cvat", "prodigy", "skos", "csv")
-IMPORT_FORMATS = ("labelstudio", "labelbox", "cvat", "csv", "text")
 RESERVED_SLUGS = frozenset({"import"})  # /taxonomies/import is the upload form
-
-
-def _plain_key(name: str) -> str:
-    return name.strip().lower().replace("-", "").replace("_", "")
-
-
-def format_key(name: str, registry: Sequence[str] | dict[str, Any], what: str) -> str:
-    """The registry key for a format name; ``labelstudio`` and ``label-studio`` both work."""
-    wanted = _plain_key(name or "")
-    for key in registry:
-        if _plain_key(key) == wanted:
-            return key
-    public = EXPORT_FORMATS if what == "to" else IMPORT_FORMATS
-    raise InvalidInput(
-        problems=[Problem(f"unknown format {name!r} (one of: {', '.join(public)})", what)]
-    )
-
-
-def format_titles(names: Sequence[str]) -> list[tuple[str, str]]:
-    """(public name, title) for the page buttons and the upload form."""
-    registry = {**formats.EXPORTERS, **formats.IMPORTERS}
-    return [(name, formats.TITLES[format_key(name, registry, "to")]) for name in names]
 
 
 @dataclass(frozen=True)
@@ -58,16 +32,12 @@ class Export:
 
 
 def export(*, store: ContentStore, slug: str, fmt: str, ref: str | None) -> Export:
-    key = format_key(fmt, formats.EXPORTERS, "to")
+    chosen = formats.export_format(fmt)
     resolved = documents.resolve(store, TAXONOMY, slug, ref)
     taxonomy, problems = taxonomies.load(store, slug, resolved.commit_id)
     if problems:
         raise InvalidInput(f"{slug} has problems at {resolved.label}: fix them first", problems)
-    return Export(
-        formats.EXPORTERS[key](taxonomy),
-        formats.MEDIA_TYPES[key],
-        formats.export_filename(slug, key),
-    )
+    return Export(chosen.export(taxonomy), chosen.media_type, chosen.filename(slug))
 
 
 def decode_upload(data: bytes) -> str:
@@ -182,7 +152,7 @@ def import_taxonomy(
     check_slug(slug)
     if slug in RESERVED_SLUGS:
         raise InvalidInput(problems=[Problem(f"{slug!r} is reserved: choose another name", "slug")])
-    key = format_key(fmt, formats.IMPORTERS, "from")
+    chosen = formats.import_format(fmt)
     text = decode_upload(data)
     exists = documents.exists(store, TAXONOMY, slug)
     existing = None
@@ -191,13 +161,13 @@ def import_taxonomy(
         if problems:
             existing = None
     name = existing.name if existing else slug.replace("-", " ").capitalize()
-    imported = formats.IMPORTERS[key](text, name=name)
+    imported = chosen.read(text, name=name)
     result = overlay(existing, imported) if existing else imported
     base = store.head() if exists else None
     summary = message.strip() or (
-        f"Import {slug} from {formats.TITLES[key]}"
+        f"Import {slug} from {chosen.title}"
         if exists
-        else f"Create taxonomy {slug} from {formats.TITLES[key]}"
+        else f"Create taxonomy {slug} from {chosen.title}"
     )
     outcome = taxonomies.save_taxonomy(
         session=session,

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 
 from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, Problem
-from guidelines_app.domain.formats import MEDIA_TYPES
+from guidelines_app.domain.formats import EXPORT_FORMATS, EXPORT_KEYS
 from guidelines_app.models import Role
 from guidelines_app.models.schemas import (
     MigrationPublic,
@@ -121,21 +121,21 @@ def taxonomy_migration(slug: str) -> MigrationPublic:
     {
         200: Answer(
             "The file, with its media type and file name",
-            media_types=tuple(dict.fromkeys(MEDIA_TYPES.values())),
+            media_types=tuple(dict.fromkeys(f.media_type for f in EXPORT_FORMATS)),
         ),
         404: UNKNOWN,
         422: "Unknown format, or the taxonomy cannot be exported",
     },
     params=(
         SLUG,
-        Param("to", required=True, enum=taxonomies.EXPORT_FORMATS),
+        Param("to", required=True, enum=EXPORT_KEYS),
         *REVISION,
     ),
 )
 def taxonomy_export(slug: str) -> Response:
     fmt = request.args.get("to", "").strip()
     if not fmt:
-        formats = ", ".join(taxonomies.EXPORT_FORMATS)
+        formats = ", ".join(EXPORT_KEYS)
         raise InvalidInput(problems=[Problem(f"choose a format with ?to= (one of: {formats})")])
     result = taxonomies.export(store=context.store(), slug=slug, fmt=fmt, ref=_ref())
     return Response(

@@ -13,7 +13,7 @@ from guidelines_app.domain import refs
 from guidelines_app.domain.agreement import metrics
 from guidelines_app.domain.agreement.multilabel import MULTILABEL_METRICS
 from guidelines_app.domain.errors import InvalidInput, Problem
-from guidelines_app.domain.formats.annotations import FORMATS
+from guidelines_app.domain.formats.annotations import ANNOTATION_FORMATS, FORMATS
 from guidelines_app.models import ImportStatus, Role
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
@@ -33,7 +33,7 @@ def _index_page(status: int = 200, **extra: object) -> ResponseReturnValue:
         render_template(
             "agreement/index.html",
             batches=batches,
-            formats=FORMATS,
+            formats=ANNOTATION_FORMATS,
             guidelines=guidelines,
             form=extra.pop("form", {}),
             **extra,

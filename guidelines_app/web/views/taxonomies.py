@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from guidelines_app.domain import refs
 from guidelines_app.domain.errors import InvalidInput, NotFound
+from guidelines_app.domain.formats import EXPORT_FORMATS
 from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY, EditConflict
@@ -70,7 +71,7 @@ def show(slug: str) -> ResponseReturnValue:
         page=page,
         tree=tree,
         slug=slug,
-        formats=taxonomies.format_titles(taxonomies.EXPORT_FORMATS),
+        formats=EXPORT_FORMATS,
     )
 
 

@@ -12,10 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, Problem
+from guidelines_app.domain.formats import EXPORT_KEYS, IMPORT_FORMATS
 from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY, EditConflict
-from guidelines_app.services.taxonomies import EXPORT_FORMATS, IMPORT_FORMATS
 from guidelines_app.web import context, security
 
 #: Nested in the taxonomies blueprint: same URLs under /taxonomies, endpoints
@@ -82,7 +82,7 @@ def migration(slug: str) -> ResponseReturnValue:
 def export(slug: str) -> ResponseReturnValue:
     if not request.args.get("to", "").strip():
         raise InvalidInput(
-            problems=[Problem(f"choose a format with ?to= (one of: {', '.join(EXPORT_FORMATS)})")]
+            problems=[Problem(f"choose a format with ?to= (one of: {', '.join(EXPORT_KEYS)})")]
         )
     result = taxonomies.export(
         store=context.store(),
@@ -102,7 +102,7 @@ def _import_page(status: int = 200, **extra: object) -> ResponseReturnValue:
     return (
         render_template(
             "taxonomies/import.html",
-            formats=taxonomies.format_titles(IMPORT_FORMATS),
+            formats=IMPORT_FORMATS,
             slugs=documents.slugs(context.store(), TAXONOMY),
             form=extra.pop("form", {}),
             **extra,

@@ -1,8 +1,9 @@
 """Readers for annotation files from labeling tools, into one long pandas table.
 
-``read_annotations(data, format="auto", ...)`` returns an ``AnnotationFile`` whose
-``annotations`` has one row per (item, annotator, label) with the columns in
-``COLUMNS``. Contract shared by every format (each module documents its own mapping):
+``read_annotations(data, format="auto", ...)`` (or a key of ``ANNOTATION_FORMATS``)
+returns an ``AnnotationFile`` whose ``annotations`` has one row per (item, annotator,
+label) with the columns in ``COLUMNS``. Contract shared by every format (each module
+documents its own mapping):
 
 - the whole file is read or nothing is: any problem raises ``InvalidInput`` listing
   every problem (up to 100) with file, line and field; sizes raise ``TooLarge``;
@@ -16,18 +17,22 @@
 """
 
 from .decode import DEFAULT_MAX_BYTES
-from .detect import FORMATS, detect_format
+from .detect import detect_format
 from .read import read_annotations
+from .registry import ANNOTATION_FORMATS, FORMATS, AnnotationFormat, annotation_format
 from .safety import csv_safe_cell, write_csv
 from .strict_json import MAX_LINE_BYTES
 from .table import COLUMNS, AnnotationFile
 
 __all__ = [
+    "ANNOTATION_FORMATS",
     "COLUMNS",
     "DEFAULT_MAX_BYTES",
     "FORMATS",
     "MAX_LINE_BYTES",
     "AnnotationFile",
+    "AnnotationFormat",
+    "annotation_format",
     "csv_safe_cell",
     "detect_format",
     "read_annotations",

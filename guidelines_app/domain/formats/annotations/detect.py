@@ -12,7 +12,6 @@ from guidelines_app.domain.errors import InvalidInput, Problem
 from .strict_json import DECODER, MAX_LINE_BYTES, StrictJSONError, iter_lines
 from .tabular import REQUIRED, resolve_columns, sniff_delimiter
 
-FORMATS = ("csv", "tsv", "jsonl", "labelstudio", "labelstudio-min", "prodigy", "doccano")
 _WS = re.compile(r"[ \t\n\r]*")
 _PRODIGY_KEYS = frozenset({"_input_hash", "_task_hash", "_session_id", "_annotator_id"})
 
@@ -28,7 +27,7 @@ def detect_format(
     columns: Mapping[str, str] | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
 ) -> str:
-    """One of ``FORMATS``, or InvalidInput saying what the first record looked like."""
+    """A key of ``ANNOTATION_FORMATS``, or InvalidInput saying what the first record looked like."""
     name = filename or "<input>"
     pos = _WS.match(text).end()  # type: ignore[union-attr]
     first = text[pos : pos + 1]

@@ -8,15 +8,10 @@ from typing import BinaryIO
 from guidelines_app.domain.errors import InvalidInput, Problem
 
 from .decode import DEFAULT_MAX_BYTES, decode_text, read_input
-from .detect import FORMATS, detect_format
-from .doccano import read_doccano
-from .jsonl import read_jsonl
-from .labelstudio import read_labelstudio
-from .labelstudio_min import read_labelstudio_min
-from .prodigy import read_prodigy
+from .detect import detect_format
+from .registry import AnnotationFormat, ReadOptions, annotation_format
 from .strict_json import MAX_LINE_BYTES
 from .table import AnnotationFile, TableBuilder, TooManyProblems, invalid
-from .tabular import read_tabular, sniff_delimiter
 
 
 def read_annotations(
@@ -39,44 +34,28 @@ def read_annotations(
     one line of a JSON Lines or CSV/TSV file (a Label Studio export is often one line).
     """
     name = filename or "<input>"
-    if format != "auto" and format not in FORMATS:
-        known = ", ".join(FORMATS)
-        raise InvalidInput(problems=[Problem(f"unknown format {format!r} (known: {known})", name)])
+    chosen = None if format == "auto" else _named(format, name)
     raw = read_input(data, filename=name, max_bytes=max_bytes)
     sha256 = raw.sha256
     text = decode_text(raw.data, filename=name)
     del raw
-    if format == "auto":
-        format = detect_format(text, filename=name, columns=columns, max_line_bytes=max_line_bytes)
+    if chosen is None:
+        key = detect_format(text, filename=name, columns=columns, max_line_bytes=max_line_bytes)
+        chosen = annotation_format(key)
     builder = TableBuilder(name)
+    options = ReadOptions(columns=columns, annotator=annotator, max_line_bytes=max_line_bytes)
     try:
-        _dispatch(format, text, builder, columns, annotator, max_line_bytes)
+        chosen.read(text, builder, options)
         del text  # the rows are in the builder now: on a large file, memory for the table
-        return builder.finish(format, sha256, collapse_dimension=format.startswith("labelstudio"))
+        return builder.finish(chosen.key, sha256, collapse_dimension=chosen.collapse_dimension)
     except TooManyProblems:
         raise invalid(builder.filename, builder.problems) from None
 
 
-def _dispatch(
-    format: str,
-    text: str,
-    builder: TableBuilder,
-    columns: Mapping[str, str] | None,
-    annotator: str,
-    cap: int,
-) -> None:
-    if format == "csv":
-        delimiter = sniff_delimiter(text)
-        read_tabular(text, builder, delimiter=delimiter, columns=columns, max_line_bytes=cap)
-    elif format == "tsv":
-        read_tabular(text, builder, delimiter="\t", columns=columns, max_line_bytes=cap)
-    elif format == "jsonl":
-        read_jsonl(text, builder, columns=columns, max_line_bytes=cap)
-    elif format == "labelstudio":
-        read_labelstudio(text, builder)
-    elif format == "labelstudio-min":
-        read_labelstudio_min(text, builder, columns=columns)
-    elif format == "prodigy":
-        read_prodigy(text, builder, max_line_bytes=cap)
-    else:
-        read_doccano(text, builder, annotator=annotator, max_line_bytes=cap)
+def _named(format: str, filename: str) -> AnnotationFormat:
+    """The format the caller named; InvalidInput about this file lists the keys there are."""
+    try:
+        return annotation_format(format)
+    except InvalidInput as error:
+        problems = [Problem(p.message, filename) for p in error.problems]
+        raise InvalidInput(problems=problems) from None
