@@ -54,7 +54,9 @@ class TimelinePoint:
     def to_dict(self) -> dict:
         out = {}
         for name, value in asdict(self).items():
-            if isinstance(value, pd.Timestamp):
+            if value is pd.NaT:
+                value = None
+            elif isinstance(value, pd.Timestamp):
                 value = value.isoformat()
             elif isinstance(value, pd.Period):
                 value = str(value)
@@ -74,6 +76,16 @@ def _naive(times: pd.Series) -> pd.Series:
     return times
 
 
+def _bounds(rows: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """A batch's first and last annotation time; None for a batch without times."""
+    if "created_at" not in rows.columns:
+        return None, None
+    times = _naive(rows["created_at"]).dropna()
+    if times.empty:
+        return None, None
+    return times.min(), times.max()
+
+
 def periods(
     frame: pd.DataFrame, period: str, by: str | None
 ) -> Iterator[tuple[object, object, object, pd.DataFrame]]:
@@ -85,12 +97,9 @@ def periods(
         groups = frame.groupby(column, sort=True, dropna=True)
         keyed = []
         for key, rows in groups:
-            times = _naive(rows["created_at"]) if "created_at" in rows.columns else None
-            start = times.min() if times is not None else None
-            end = times.max() if times is not None else None
+            start, end = _bounds(rows)
             keyed.append((key, start, end, rows))
-        if "created_at" in frame.columns:
-            keyed.sort(key=lambda entry: (pd.isna(entry[1]), entry[1]))
+        keyed.sort(key=lambda entry: (entry[1] is None, entry[1] or pd.Timestamp(0)))
         yield from keyed
         return
     column = by or "created_at"

@@ -78,6 +78,15 @@ def test_batches_without_times_are_ordered_by_their_ids(four_weeks):
     assert [p.key for p in points] == [0, 1, 2] and points[0].start is None
 
 
+def test_an_undated_batch_beside_dated_ones_has_no_times_and_comes_last(four_weeks):
+    frame = four_weeks.assign(batch=np.where(four_weeks["item"] % 2 == 0, 1, 2))
+    frame["created_at"] = frame["created_at"].where(frame["batch"] == 2)  # batch 1: no times
+    points = agreement_timeline(frame, period="batch", n_boot=0)
+    assert [p.key for p in points] == [2, 1]
+    assert (points[1].start, points[1].end) == (None, None)
+    assert json.loads(json.dumps([p.to_dict() for p in points]))[1]["start"] is None
+
+
 def test_time_zones_and_missing_times_are_handled(four_weeks):
     frame = four_weeks.assign(
         created_at=four_weeks["created_at"].dt.tz_localize("UTC").dt.tz_convert("America/New_York")
