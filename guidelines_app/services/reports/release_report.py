@@ -147,16 +147,54 @@ def _drift(frame: pd.DataFrame) -> DriftChart | None:
     )
 
 
-def _notices(frame: pd.DataFrame, versions: list[int], with_data: list[int]) -> tuple[str, ...]:
+def _notices(frame: pd.DataFrame, releases: int, with_data: list[int]) -> tuple[str, ...]:
+    """What a reader must know to read the figures right: ordinary data, said plainly."""
     if not len(frame):
         return ("No annotation batch has been imported for this guideline yet.",)
-    if not with_data:
-        return ("All annotations predate the first release: they count as the unreleased draft.",)
-    if DRAFT in versions:
-        return (
-            "Some annotations predate the first release; they are shown as the unreleased draft.",
+    notices = []
+    draft = frame[frame["release"] == DRAFT]
+    undated = draft.loc[draft["created_at"].isna(), "batch"].nunique()
+    if not releases:
+        notices.append(
+            "The guideline has no release yet: every annotation counts as the unreleased draft. "
+            "Release it to compare agreement release by release."
         )
-    return ()
+    elif undated:
+        batches = "1 batch carries" if undated == 1 else f"{undated} batches carry"
+        notices.append(
+            f"{batches} neither a release nor timestamps, so they count as the unreleased "
+            "draft: give each the release it was annotated under on its batch page (or import "
+            "with --release)."
+        )
+    elif not with_data:
+        notices.append(
+            "All annotations predate the first release: they count as the unreleased draft."
+        )
+    elif len(draft):
+        notices.append(
+            "Some annotations predate the first release; they are shown as the unreleased draft."
+        )
+    if not frame["created_at"].notna().any():
+        notices.append(
+            "No annotation has a time (created_at): the weekly timelines and the drift chart "
+            "need one."
+        )
+    if frame["annotator"].nunique() < 2:
+        notices.append(
+            "One annotator only: agreement needs at least two annotators on the same item, so "
+            "the coefficients are undefined."
+        )
+    elif not frame.groupby("item")["annotator"].nunique().gt(1).any():
+        notices.append(
+            "No item was annotated by two annotators: agreement compares annotations of the "
+            "same item, so the coefficients are undefined."
+        )
+    elif frame["label"].nunique() < 2:
+        notices.append(
+            "Every annotation has the same label: chance-corrected coefficients are undefined "
+            "when only one label is used; percent agreement still says how often annotators agree."
+        )
+    return tuple(notices)
 
 
 def build(
@@ -202,7 +240,7 @@ def build(
         if has_current
         else (),
         annotators=tuple(annotator_outliers(current_rows)) if has_current else (),
-        notices=_notices(frame, versions, with_data),
+        notices=_notices(frame, len(data.releases), with_data),
     )
 
 
