@@ -488,3 +488,19 @@ def test_changes_pushed_to_the_repository_from_outside_are_shown(app, as_viewer,
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "From outside"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "main"], check=True, env=env)
     assert "Pushed from a laptop." in as_viewer.get(f"/guidelines/{SLUG}").get_data(as_text=True)
+
+
+def test_a_guideline_created_in_the_app_has_a_diff_for_its_first_revision(app, as_lead):
+    before = _store(app).head()
+    form = {"slug": "fresh", "title": "Fresh", "taxonomy": "product-review-sentiment"}
+    assert as_lead.post("/guidelines", data=form).status_code == 302
+    created = _store(app).head()
+    history = as_lead.get("/guidelines/fresh/history").get_data(as_text=True)
+    link = f"/guidelines/fresh/diff?from={before}&amp;to={created}"
+    assert link in history
+    response = as_lead.get(link.replace("&amp;", "&"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "From before fresh existed to" in page and "added" in page
+    assert f'name="from" value="{before}"' in page  # the form can be sent again as it is
+    assert as_lead.get(f"/guidelines/fresh/diff?from={created}&to={before}").status_code == 404

@@ -208,3 +208,21 @@ def test_import_of_a_10_mb_file_answers_413(as_lead):
 def test_annotators_cannot_import(as_annotator):
     assert as_annotator.get("/taxonomies/import").status_code == 403
     assert _upload(as_annotator, b"Cat\n", "text", "pets").status_code == 403
+
+
+def test_the_first_revisions_diff_link_shows_every_label_added(app, as_viewer):
+    before = head(app)
+    write(app, "small", SMALL)
+    created = head(app)
+    history = as_viewer.get("/taxonomies/small/history").get_data(as_text=True)
+    link = f"/taxonomies/small/diff?from={before}&amp;to={created}"
+    assert link in history
+    response = as_viewer.get(link.replace("&amp;", "&"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The first revision: every label is new." in page and 'id="added"' in page
+    data = as_viewer.get(f"/taxonomies/small/diff?from={before}&to={created}&format=json").json
+    added = {label["id"] for label in data["changes"]["added"]}
+    assert added == {e.label.id for e in parse_taxonomy(SMALL).iter_labels()}
+    # the later side must still exist
+    assert as_viewer.get(f"/taxonomies/small/diff?from={created}&to={before}").status_code == 404

@@ -86,6 +86,8 @@ class Ref:
     label: str
     release: Release | None = None
     is_draft: bool = False
+    #: False for a commit from before the document was created (the old side of its first diff).
+    exists: bool = True
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,18 @@ def latest_release(store: ContentStore, kind: Kind, slug: str) -> Release | None
 parse_version = refs.release_number
 
 
-def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | RefSpec | None) -> Ref:
+def resolve(
+    store: ContentStore,
+    kind: Kind,
+    slug: str,
+    ref: str | RefSpec | None,
+    *,
+    before_ok: bool = False,
+) -> Ref:
     """``vN`` (a release), ``draft``/empty (the newest revision) or a commit id, as
-    ``refs.parse_ref`` reads them."""
+    ``refs.parse_ref`` reads them. With ``before_ok``, a commit of the repository from
+    before the document existed is a Ref with ``exists=False`` (a first revision's diff
+    compares against nothing) instead of NotFound."""
     path = kind.path(slug)
     spec = ref if isinstance(ref, RefSpec) else refs.parse_ref(ref)
     if spec.is_draft:
@@ -185,6 +196,8 @@ def resolve(store: ContentStore, kind: Kind, slug: str, ref: str | RefSpec | Non
     except (RevisionNotFound, ValueError):
         raise NotFound(f"no revision {given!r} of {slug}") from None
     if not store.exists(path, commit):
+        if before_ok and store.exists(path):
+            return Ref(commit_id=commit, label=f"before {slug} existed", exists=False)
         raise NotFound(f"{slug} does not exist at revision {given}")
     return Ref(commit_id=commit, label=commit[:7])
 

@@ -47,9 +47,11 @@ class GuidelineDiff:
 
 def diff(*, store: ContentStore, slug: str, old: str, new: str) -> GuidelineDiff:
     """Compare any two versions: releases (``v3``), ``draft`` or commit ids."""
-    old_ref = documents.resolve(store, GUIDELINE, slug, old)
+    old_ref = documents.resolve(store, GUIDELINE, slug, old, before_ok=True)
     new_ref = documents.resolve(store, GUIDELINE, slug, new)
-    old_text = documents.read(store, GUIDELINE, slug, old_ref.commit_id).text
+    old_text = (
+        documents.read(store, GUIDELINE, slug, old_ref.commit_id).text if old_ref.exists else ""
+    )
     new_text = documents.read(store, GUIDELINE, slug, new_ref.commit_id).text
     return _compare(slug, old_ref, new_ref, old_text, new_text)
 

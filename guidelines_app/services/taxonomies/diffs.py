@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func
@@ -35,10 +35,13 @@ class TaxonomyChange:
 def compare(*, store: ContentStore, slug: str, old: str, new: str) -> TaxonomyChange:
     """Any two revisions: releases (``v2``), ``draft`` or commit ids."""
     check_slug(slug)
-    old_ref = documents.resolve(store, TAXONOMY, slug, old)
+    old_ref = documents.resolve(store, TAXONOMY, slug, old, before_ok=True)
     new_ref = documents.resolve(store, TAXONOMY, slug, new)
-    before, _ = taxonomies.load(store, slug, old_ref.commit_id)
     after, _ = taxonomies.load(store, slug, new_ref.commit_id)
+    if old_ref.exists:
+        before, _ = taxonomies.load(store, slug, old_ref.commit_id)
+    else:  # the first revision: every label is new
+        before = replace(after, labels=())
     change = semantic_diff(before, after)
     return TaxonomyChange(slug, old_ref, new_ref, change, migration_map(change))
 
