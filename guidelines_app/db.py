@@ -1,19 +1,23 @@
-"""Engine, a session per request, and dialect helpers.
+"""Engine, a session per request, ``write_aside`` for what reads keep, and dialect helpers.
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on. Transactions that
 write begin ``IMMEDIATE``, so two writers queue on the database lock instead of one
-failing with "database is locked" when it upgrades a read lock.
+failing with "database is locked" when it upgrades a read lock. Transactions that only
+read begin ``DEFERRED`` and never write: what a read computes and wants kept (a cache,
+a last-seen time) goes through ``write_aside``, in a short transaction of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import DateTime, Engine, Table, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -24,14 +28,22 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "open_session",
+    "reader",
     "saved_id",
     "session_scope",
     "table_of",
     "utcnow",
+    "write_aside",
     "writer",
 ]
 
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: SQLite's primary result codes for a database another connection holds.
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+#: PostgreSQL's: lock not available, serialization failure, deadlock detected.
+_POSTGRES_BUSY = frozenset({"55P03", "40001", "40P01"})
 
 
 class UTCDateTime(TypeDecorator):
@@ -95,8 +107,14 @@ def is_sqlite(url_or_engine: str | Engine) -> bool:
     return str(url_or_engine).startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the pragmas and transaction discipline this app relies on."""
+def make_engine(
+    url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """An engine with the pragmas and transaction discipline this app relies on.
+
+    ``busy_timeout_ms``: how long a SQLite connection waits for another one's write lock
+    before it fails with "database is locked" (PostgreSQL ignores it).
+    """
     if not is_sqlite(url):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -104,7 +122,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         future=True,
         **kwargs,
     )
@@ -115,7 +133,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if ":memory:" not in url and "mode=memory" not in url:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -136,9 +154,17 @@ def writer(engine: Engine) -> Engine:
     return engine
 
 
+def reader(engine: Engine) -> Engine:
+    """The same engine, but its transactions begin ``DEFERRED`` (SQLite), even when the
+    engine given is a ``writer``: a reader never takes the write lock."""
+    if is_sqlite(engine):
+        return engine.execution_options(sqlite_begin="DEFERRED")
+    return engine
+
+
 def open_session(engine: Engine, *, write: bool) -> Session:
     """A new session; one that will write takes SQLite's write lock when it begins."""
-    return Session(writer(engine) if write else engine, expire_on_commit=False)
+    return Session(writer(engine) if write else reader(engine), expire_on_commit=False)
 
 
 @contextmanager
@@ -152,3 +178,77 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def write_aside(bind: Session | Engine, write: Callable[[Session], object]) -> bool:
+    """Keep what a read computed (a cache row, a last-seen time) without writing in the
+    reader's transaction; True when it was kept.
+
+    ``write(aside)`` is called with a new short session on the same database whose
+    transaction takes SQLite's write lock at BEGIN; it adds or executes what should be
+    kept, and ``write_aside`` commits. ``bind`` is the caller's session (or an engine):
+    that session is never flushed, committed or rolled back, and nothing written aside
+    enters its identity map, so callers return the value they computed, not the row.
+
+    Keeping it is best effort, because the caller already has its answer: when another
+    worker stored the same row meanwhile (IntegrityError) the row is theirs, and when
+    the database stays busy past the busy timeout (another connection holds the write
+    lock) a warning is logged; either way the aside transaction is rolled back and
+    False returned, and what was not kept is computed again next time.
+
+    A caller whose own transaction already holds SQLite's write lock (a POST, a command:
+    sessions opened with ``write=True``) would only wait for itself in a second
+    transaction; there the write joins the caller's transaction in a savepoint of a
+    separate session, and is kept when (and if) the caller commits.
+    """
+    if isinstance(bind, Session) and _holds_sqlite_write_lock(bind):
+        aside = Session(
+            bind=bind.connection(),
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+    else:
+        aside = open_session(_engine_of(bind), write=True)
+    with aside:
+        try:
+            write(aside)
+            aside.commit()
+        except IntegrityError:
+            aside.rollback()
+            return False
+        except OperationalError as error:
+            if not _is_busy(error):
+                raise
+            aside.rollback()
+            log.warning("not kept, the database is busy (computed again next time): %s", error)
+            return False
+    return True
+
+
+def _is_busy(error: OperationalError) -> bool:
+    """Whether the error means another connection holds a lock we waited for in vain."""
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    if getattr(original, "sqlstate", None) in _POSTGRES_BUSY:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def _engine_of(bind: Session | Engine) -> Engine:
+    if isinstance(bind, Engine):
+        return bind
+    found = bind.get_bind()
+    return found.engine if isinstance(found, Connection) else found
+
+
+def _holds_sqlite_write_lock(session: Session) -> bool:
+    """Whether the session is in a transaction begun IMMEDIATE on SQLite (a writer's)."""
+    if not session.in_transaction():
+        return False
+    bind = session.get_bind()
+    return is_sqlite(bind.engine) and (
+        bind.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+    )

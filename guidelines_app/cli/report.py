@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from guidelines_app.cli.support import reports_errors, require_database
+from guidelines_app.db import session_scope
 from guidelines_app.services import reports
 from guidelines_app.services.reports import report_markdown
 from guidelines_app.web import context
@@ -31,28 +32,30 @@ def report_command(
     require_database()
     if (old is None) != (new is None):
         raise click.UsageError("give both --from and --to, or neither")
-    session, store = context.db_session(), context.store()
-    resamples = int(current_app.config["REPORT_RESAMPLES"])
-    report = reports.guideline_report(
-        session=session, store=store, slug=guideline, dimension=dimension, resamples=resamples
-    )
-    pairs = (
-        [(old, new)]
-        if old is not None
-        else [(c.before.release.version, c.after.release.version) for c in report.comparisons]
-    )
-    comparisons = tuple(
-        reports.compare(
-            session=session,
-            store=store,
-            slug=guideline,
-            old=a,
-            new=b,
-            dimension=dimension,
-            resamples=resamples,
+    store = context.store()
+    # A read: its session never writes; the reports it computes are kept aside.
+    with session_scope(context.engine(), write=False) as session:
+        resamples = int(current_app.config["REPORT_RESAMPLES"])
+        report = reports.guideline_report(
+            session=session, store=store, slug=guideline, dimension=dimension, resamples=resamples
         )
-        for a, b in pairs
-    )
+        pairs = (
+            [(old, new)]
+            if old is not None
+            else [(c.before.release.version, c.after.release.version) for c in report.comparisons]
+        )
+        comparisons = tuple(
+            reports.compare(
+                session=session,
+                store=store,
+                slug=guideline,
+                old=a,
+                new=b,
+                dimension=dimension,
+                resamples=resamples,
+            )
+            for a, b in pairs
+        )
     if as_json:
         body = replace(report, comparisons=comparisons).to_dict()
         click.echo(json.dumps(body, allow_nan=False, indent=2))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
 
-from guidelines_app.db import Engine, Session, make_engine, open_session
+from guidelines_app.db import SQLITE_BUSY_TIMEOUT_MS, Engine, Session, make_engine, open_session
 from guidelines_app.store import ContentStore
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    # SQLITE_BUSY_TIMEOUT_MS is no environment setting: tests shorten the wait for a lock.
+    busy_timeout_ms = app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=busy_timeout_ms)
     app.extensions["guidelines.engine"] = engine
     app.extensions["guidelines.store"] = ContentStore(app.config["CONTENT_REPO"])
     app.teardown_appcontext(_close_session)

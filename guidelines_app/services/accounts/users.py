@@ -12,10 +12,9 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, update
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import saved_id, utcnow
+from guidelines_app.db import saved_id, utcnow, write_aside
 from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
 from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
 from guidelines_app.services import audit
@@ -376,16 +375,14 @@ def load_session(*, session: Session, token: str, lifetime: timedelta) -> Princi
     if user_session.revoked_at is not None or user_session.expires_at <= now or user.is_disabled:
         return None
     if now - user_session.last_seen_at >= SEEN_RESOLUTION:
-        # Sliding expiry, written rarely; a failure here must not sign the user out.
-        try:
-            session.execute(
-                update(UserSession)
-                .where(col(UserSession.id) == user_session.id)
-                .values(last_seen_at=now, expires_at=now + lifetime)
-            )
-            session.commit()
-        except OperationalError:  # a busy SQLite snapshot: try again on a later request
-            session.rollback()
+        # Sliding expiry, written rarely and aside (every request reads this, GETs too);
+        # a busy database must not sign the user out: a later request writes it.
+        statement = (
+            update(UserSession)
+            .where(col(UserSession.id) == user_session.id)
+            .values(last_seen_at=now, expires_at=now + lifetime)
+        )
+        write_aside(session, lambda aside: aside.execute(statement))
     return _principal(user, token=token)
 
 
@@ -468,6 +465,6 @@ def load_api_token(*, session: Session, secret: str) -> Principal | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= SEEN_RESOLUTION:
-        token.last_used_at = now
-        session.commit()
+        statement = update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
+        write_aside(session, lambda aside: aside.execute(statement))
     return _principal(user, token=None, via_api=True)

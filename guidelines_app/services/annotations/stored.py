@@ -1,5 +1,11 @@
 """Agreement figures of imported batches, computed once and kept (per dimension and
-figures version) so the batch page and the API never recompute them per request."""
+figures version) so the batch page and the API never recompute them per request.
+
+The figures are a cache of the batch: they are kept with ``db.write_aside``, never in
+the transaction of the request that read them, so a batch page read while another
+connection writes still answers (and computes them again next time if they could not
+be kept).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from guidelines_app.db import session_scope, write_aside
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Annotation, AnnotationBatch, BatchFigures, Item
 from guidelines_app.services.annotations import importing
@@ -64,8 +70,9 @@ def dimensions(session: Session, batch_id: int) -> list[str]:
     return sorted(found)
 
 
-def _cached(session: Session, batch_id: int, dimension: str) -> BatchFigures | None:
-    return session.get(BatchFigures, (batch_id, dimension, FIGURES_VERSION))
+def _cached(session: Session, batch_id: int, dimension: str) -> dict[str, Any] | None:
+    found = session.get(BatchFigures, (batch_id, dimension, FIGURES_VERSION))
+    return None if found is None else found.figures
 
 
 def batch_figures(*, session: Session, batch_id: int, dimension: str | None = None) -> BatchReport:
@@ -77,35 +84,38 @@ def batch_figures(*, session: Session, batch_id: int, dimension: str | None = No
         raise InvalidInput(
             problems=[Problem(f"batch #{batch_id} has no dimension {chosen!r}", path="dimension")]
         )
-    cached = _cached(session, batch_id, chosen)
-    if cached is None:
-        cached = _compute(session, batch_id, chosen)
-    return BatchReport(batch, dataset, chosen, found, cached.figures)
+    kept = _cached(session, batch_id, chosen)
+    if kept is None:
+        kept = _compute(session, batch_id, chosen)
+    return BatchReport(batch, dataset, chosen, found, kept)
 
 
-def _compute(session: Session, batch_id: int, dimension: str) -> BatchFigures:
+def _compute(session: Session, batch_id: int, dimension: str) -> dict[str, Any]:
+    """Compute the figures from the batch as ``session`` sees it and keep them aside.
+
+    The figures are deterministic (a fixed seed), so when another worker kept the same
+    row meanwhile theirs equals ours.
+    """
     frame = batch_frame(session, batch_id, dimension)
     result = figures(frame, bootstrap=BOOTSTRAP, seed=SEED)
     row = BatchFigures(
         batch_id=batch_id, dimension=dimension, figures_version=FIGURES_VERSION, figures=result
     )
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:  # computed meanwhile by another request: keep theirs
-        session.rollback()
-        existing = _cached(session, batch_id, dimension)
-        if existing is None:
-            raise
-        return existing
-    return row
+    write_aside(session, lambda aside: aside.add(row))
+    return result
 
 
 def precompute(*, session: Session, batch_id: int) -> int:
-    """Compute and keep the figures of every dimension of a batch; how many were computed."""
+    """Compute and keep the figures of every dimension of a batch; how many were computed.
+
+    Called right after an import committed the batch, with the importer's session: the
+    annotations are read in a short read transaction of its own, so that session (a
+    writer's) does not begin a transaction and hold SQLite's write lock meanwhile.
+    """
     computed = 0
-    for dimension in dimensions(session, batch_id):
-        if _cached(session, batch_id, dimension) is None:
-            _compute(session, batch_id, dimension)
-            computed += 1
+    with session_scope(session.get_bind().engine, write=False) as reading:
+        for dimension in dimensions(reading, batch_id):
+            if _cached(reading, batch_id, dimension) is None:
+                _compute(reading, batch_id, dimension)
+                computed += 1
     return computed

@@ -1,4 +1,12 @@
-"""A database cache for computed reports, shared by every worker."""
+"""A database cache for computed reports, shared by every worker.
+
+A report is computed by a read (a GET, ``guidelines report``), so it is kept with
+``db.write_aside``, never in the reader's transaction; keeping it may fail when the
+database is busy, and the report is then computed again next time. Within one session
+a report computed once is remembered in ``session.info``: on SQLite a reader's snapshot
+does not see the row written aside, and the report page asks for the comparisons its
+report was built from.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +14,46 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
+from guidelines_app.db import write_aside
 from guidelines_app.models import ReportCache
 
 #: Bump when the shape or the computation of a report changes.
 CACHE_VERSION = "1"
 KEEP_PER_GUIDELINE = 20
+_COMPUTED = "guidelines.reports_computed"
 
 
 def cached(
     session: Session, *, kind: str, key: str, guideline: str, compute: Callable[[], dict[str, Any]]
 ) -> dict[str, Any]:
     full_key = f"{CACHE_VERSION}:{kind}:{key}"[:200]
+    computed: dict[str, dict[str, Any]] = session.info.setdefault(_COMPUTED, {})
+    if full_key in computed:
+        return computed[full_key]
     found = session.get(ReportCache, full_key)
     if found is not None:
         return found.payload
     payload = compute()
-    session.add(ReportCache(key=full_key, kind=kind, guideline=guideline, payload=payload))
-    try:
-        session.commit()
-    except IntegrityError:  # another worker stored the same report meanwhile
-        session.rollback()
-    _prune(session, guideline)
+    computed[full_key] = payload
+
+    def keep(aside: Session) -> None:
+        aside.add(ReportCache(key=full_key, kind=kind, guideline=guideline, payload=payload))
+        aside.flush()
+        _prune(aside, guideline)
+
+    write_aside(session, keep)
     return payload
 
 
 def _prune(session: Session, guideline: str) -> None:
-    rows = session.exec(
-        ReportCache.__table__.select()  # type: ignore[attr-defined]
-        .where(ReportCache.__table__.c.guideline == guideline)  # type: ignore[attr-defined]
-        .order_by(ReportCache.__table__.c.computed_at.desc())  # type: ignore[attr-defined]
+    """Keep the newest reports of a guideline, so old fingerprints do not pile up."""
+    stale = session.exec(
+        select(ReportCache.key)
+        .where(ReportCache.guideline == guideline)
+        .order_by(col(ReportCache.computed_at).desc())
         .offset(KEEP_PER_GUIDELINE)
     ).all()
-    if rows:
-        session.execute(delete(ReportCache).where(col(ReportCache.key).in_([r.key for r in rows])))
-        session.commit()
+    if stale:
+        session.execute(delete(ReportCache).where(col(ReportCache.key).in_(stale)))
