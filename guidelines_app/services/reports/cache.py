@@ -20,7 +20,7 @@ from guidelines_app.db import write_aside
 from guidelines_app.models import ReportCache
 
 #: Bump when the shape or the computation of a report changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 KEEP_PER_GUIDELINE = 20
 _COMPUTED = "guidelines.reports_computed"
 
