@@ -31,6 +31,7 @@ from guidelines_app.domain.taxonomy_model import (
     name_key,
     slug_id,
 )
+from guidelines_app.domain.taxonomy_roundtrip import update_yaml
 from guidelines_app.domain.taxonomy_validate import validate
 from guidelines_app.domain.taxonomy_yaml import (
     check_size,
@@ -82,6 +83,7 @@ __all__ = [
     "slug_id",
     "split_label",
     "to_yaml",
+    "update_yaml",
     "validate",
     "word_diff",
 ]

@@ -268,15 +268,15 @@ _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_Flow, _represent_flow)
 
 
-def _label_data(label: Label) -> dict[str, Any]:
+def label_fields(label: Label) -> dict[str, Any]:
+    """A label's non-empty fields in the order ``to_yaml`` writes them, children left out;
+    lists are plain lists."""
     data: dict[str, Any] = {"id": label.id, "name": label.name}
     if label.description:
         data["description"] = label.description
-    for key in ("examples", "counter_examples"):
+    for key in ("examples", "counter_examples", "synonyms"):
         if getattr(label, key):
             data[key] = list(getattr(label, key))
-    if label.synonyms:
-        data["synonyms"] = _Flow(label.synonyms)
     if label.color:
         data["color"] = label.color
     if label.hint:
@@ -286,7 +286,15 @@ def _label_data(label: Label) -> dict[str, Any]:
     if label.deprecated:
         data["deprecated"] = True
     if label.replaced_by:
-        data["replaced_by"] = _Flow(label.replaced_by)
+        data["replaced_by"] = list(label.replaced_by)
+    return data
+
+
+def _label_data(label: Label) -> dict[str, Any]:
+    data = label_fields(label)
+    for key in ("synonyms", "replaced_by"):
+        if key in data:
+            data[key] = _Flow(data[key])
     if label.children:
         data["children"] = [_label_data(child) for child in label.children]
     return data

@@ -1,8 +1,10 @@
 """The edit forms of a taxonomy: add, rename, move, deprecate, merge, split.
 
 Each applies the pure domain operation to the taxonomy at the editor's base revision,
-writes it back with ``to_yaml`` and saves it like a YAML edit: validated against history,
-a stale base merged or refused with both versions.
+writes it back into the YAML it came from with ``update_yaml`` (only the lines of the
+labels concerned change; comments, key order, quoting and folded blocks stay) and saves it
+like a YAML edit: validated against history, a stale base merged or refused with both
+versions.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from guidelines_app.domain.taxonomy import (
     parse_taxonomy,
     rename_label,
     split_label,
-    to_yaml,
+    update_yaml,
 )
 from guidelines_app.services import documents
 from guidelines_app.services.documents import TAXONOMY, SaveOutcome
@@ -149,7 +151,7 @@ def preview_operation(
             "the taxonomy has problems at this revision: fix them in the YAML first",
             error.problems,
         ) from None
-    return to_yaml(apply(taxonomy, params))
+    return update_yaml(version.text, apply(taxonomy, params))
 
 
 def apply_operation(

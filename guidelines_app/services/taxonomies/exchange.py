@@ -15,6 +15,7 @@ from guidelines_app.domain.taxonomy import (
     Taxonomy,
     name_key,
     to_yaml,
+    update_yaml,
 )
 from guidelines_app.services import documents
 from guidelines_app.services.documents import TAXONOMY, SaveOutcome
@@ -173,7 +174,9 @@ def import_taxonomy(
         session=session,
         store=store,
         slug=slug,
-        text=to_yaml(result),
+        text=update_yaml(documents.read(store, TAXONOMY, slug).text, result)
+        if existing
+        else to_yaml(result),
         base=base,
         author=author,
         message=summary,
