@@ -78,7 +78,7 @@ def multilabel_agreement(
     domain = list(categories) if categories is not None else sorted(pd.unique(flat), key=str)
     codes = pd.Index(domain).get_indexer(flat.to_numpy()) if len(flat) else np.zeros(0, int)
     if (codes < 0).any():
-        unknown = sorted({plain_scalar(v) for v in flat[codes < 0]})
+        unknown = sorted({plain_scalar(v) for v in flat[codes < 0]}, key=str)
         raise InvalidInput(f"labels not among the categories: {unknown!r}")
     indicator = np.zeros((len(base), len(domain)), dtype=bool)
     indicator[np.repeat(np.arange(len(base)), lengths), codes] = True
