@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import pandas as pd
 from sqlalchemy import insert
@@ -64,7 +64,7 @@ def import_annotations(
     *,
     session: Session,
     store: ContentStore,
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     file_name: str,
     dataset: str,
     format: str = "auto",

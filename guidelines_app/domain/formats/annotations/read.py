@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import BinaryIO
+from typing import IO
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 
@@ -20,7 +20,7 @@ from .tabular import read_tabular, sniff_delimiter
 
 
 def read_annotations(
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     *,
     format: str = "auto",
     filename: str = "",
