@@ -82,8 +82,8 @@ def show_item() -> ItemDetail:
     )
     return ItemDetail(
         **ItemPublic.fields_of(page.item, page.dataset.slug),
-        escalations=[e.id for e in page.escalations],
-        decisions=[d.id for d in page.decisions],
+        escalations=[e.id or 0 for e in page.escalations],
+        decisions=[d.id or 0 for d in page.decisions],
     )
 
 

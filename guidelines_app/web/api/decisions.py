@@ -127,7 +127,7 @@ def show(decision_id: str) -> DecisionDetail:
         **_decision(page.decision, [x.label for x in page.labels]),
         ruling_labels=[x.label for x in page.labels if x.applies],
         tags=page.tags,
-        item_ids=[item.id for item, _slug in page.items],
+        item_ids=[item.id or 0 for item, _slug in page.items],
         amendments=amendments,
     )
 
