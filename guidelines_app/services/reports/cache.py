@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from guidelines_app.models import ReportCache
 
@@ -34,12 +34,12 @@ def cached(
 
 
 def _prune(session: Session, guideline: str) -> None:
-    rows = session.exec(
-        ReportCache.__table__.select()  # type: ignore[attr-defined]
-        .where(ReportCache.__table__.c.guideline == guideline)  # type: ignore[attr-defined]
-        .order_by(ReportCache.__table__.c.computed_at.desc())  # type: ignore[attr-defined]
+    stale = session.exec(
+        select(ReportCache.key)
+        .where(ReportCache.guideline == guideline)
+        .order_by(col(ReportCache.computed_at).desc())
         .offset(KEEP_PER_GUIDELINE)
     ).all()
-    if rows:
-        session.execute(delete(ReportCache).where(col(ReportCache.key).in_([r.key for r in rows])))
+    if stale:
+        session.execute(delete(ReportCache).where(col(ReportCache.key).in_(stale)))
         session.commit()
