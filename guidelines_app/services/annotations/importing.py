@@ -154,7 +154,7 @@ def item_ids(
                 Item.dataset_id == dataset.id, col(Item.external_id).in_(chunk)
             )
         )
-        found.update({external_id: item_id for external_id, item_id in rows})
+        found.update({external_id: item_id or 0 for external_id, item_id in rows})
     missing = [external_id for external_id in external_ids if external_id not in found]
     now = utcnow()
     rows_to_add = []
@@ -181,7 +181,7 @@ def item_ids(
                 Item.dataset_id == dataset.id, col(Item.external_id).in_(chunk)
             )
         )
-        found.update({external_id: item_id for external_id, item_id in rows})
+        found.update({external_id: item_id or 0 for external_id, item_id in rows})
     return found
 
 
@@ -207,7 +207,7 @@ def _write(
     dated = frame["created_at"].dropna()
     notes = list(dict.fromkeys(context.notes))
     batch = AnnotationBatch(
-        dataset_id=dataset.id,
+        dataset_id=dataset.id or 0,
         source_format=parsed.format,
         file_name="",
         sha256=parsed.sha256,
