@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import saved_id, utcnow
 from guidelines_app.domain.errors import Conflict, NotFound
 from guidelines_app.domain.formats.annotations import AnnotationFile
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item, User
@@ -207,7 +207,7 @@ def _write(
     dated = frame["created_at"].dropna()
     notes = list(dict.fromkeys(context.notes))
     batch = AnnotationBatch(
-        dataset_id=dataset.id or 0,
+        dataset_id=saved_id(dataset),
         source_format=parsed.format,
         file_name="",
         sha256=parsed.sha256,
