@@ -39,9 +39,9 @@ def report_command(
         report = reports.guideline_report(
             session=session, store=store, slug=guideline, dimension=dimension, resamples=resamples
         )
-        pairs = (
+        pairs: list[tuple[str | int, str | int]] = (
             [(old, new)]
-            if old is not None
+            if old is not None and new is not None  # both or neither, checked above
             else [(c.before.release.version, c.after.release.version) for c in report.comparisons]
         )
         comparisons = tuple(

@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
+from guidelines_app.web.views.release_agreement import _drift_chart
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -54,3 +56,9 @@ def test_an_empty_chart_says_there_is_no_data():
     svg = str(render(Chart(title="Nothing", series=[Series("a", [])])))
     assert "no data yet" in svg
     ET.fromstring(svg)
+
+
+def test_a_control_chart_without_limits_is_left_out_rather_than_drawn():
+    week = SimpleNamespace(start="2026-09-01", value=0.7, ci_low=None, ci_high=None, flag=None)
+    drift = SimpleNamespace(centre=0.7, lower=None, upper=None, points=[week])
+    assert _drift_chart(SimpleNamespace(drift=drift, current_release=None)) is None

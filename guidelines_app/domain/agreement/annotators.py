@@ -35,8 +35,9 @@ class AnnotatorAgreement:
 def _gold_of_items(ratings: Ratings) -> np.ndarray:
     """Gold label code per item; -2 where the item has no gold label."""
     gold = np.full(ratings.n_items, -2, dtype=np.int64)
-    if ratings.gold_item is not None and len(ratings.gold_item):
-        gold[ratings.gold_item] = ratings.gold_label
+    items, labels = ratings.gold_item, ratings.gold_label  # both None or both arrays
+    if items is not None and labels is not None and len(items):
+        gold[items] = labels
     return gold
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from guidelines_app.domain.agreement.ratings import Ratings
 
@@ -88,10 +89,10 @@ def coefficient(
     se: float | None = None,
 ) -> Coefficient:
     """A Coefficient from a float that is NaN when undefined (``reason`` says why)."""
-    value = finite_or_none(value)
-    if value is None:
+    defined = finite_or_none(value)
+    if defined is None:
         return Coefficient(name, None, reason or "undefined", **counts)
-    return Coefficient(name, value, None, se=finite_or_none(se), **counts)
+    return Coefficient(name, defined, None, se=finite_or_none(se), **counts)
 
 
 def undefined(name: str, reason: str, counts: dict) -> Coefficient:
@@ -107,7 +108,7 @@ def basic_reason(ratings: Ratings) -> str | None:
     return None
 
 
-def chance_corrected(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def chance_corrected(observed: npt.ArrayLike, expected: npt.ArrayLike) -> np.ndarray:
     """(po - pe) / (1 - pe), NaN where chance agreement is total (pe == 1)."""
     observed = np.asarray(observed, dtype=float)
     expected = np.asarray(expected, dtype=float)

@@ -196,10 +196,11 @@ def compare_releases(
             change = _pairwise_change(
                 rb, ra, (sb, sa), coef_b, coef_a, reason, n_boot, n_perm, seed, min_common
             )
-            if (change.undefined_reason or "").startswith(NOT_RESAMPLED):
-                notices.append(Notice("not_resampled", change.undefined_reason, (PAIRWISE,)))
+            why = change.undefined_reason
+            if why is not None and why.startswith(NOT_RESAMPLED):
+                notices.append(Notice("not_resampled", why, (PAIRWISE,)))
         else:
-            draws = []
+            draws: list[np.ndarray | None] = []
             for sums in (boot, perm):
                 if sums is None:
                     draws += [None, None]
@@ -257,13 +258,14 @@ def _pairwise_change(
     seed: int,
     min_common: int,
 ) -> Change:
-    if reason is not None or n_boot + n_perm == 0:
-        return change_of(coef_b.value, coef_a.value, None, None, None, None, reason=reason)
+    before, after = coef_b.value, coef_a.value  # both defined when reason is None
+    if reason is not None or before is None or after is None or n_boot + n_perm == 0:
+        return change_of(before, after, None, None, None, None, reason=reason)
     if not within_budget(rb, ra, n_boot + n_perm):
         return Change(
-            coef_b.value,
-            coef_a.value,
-            coef_a.value - coef_b.value,
+            before,
+            after,
+            after - before,
             verdict=UNDEFINED,
             undefined_reason=(
                 f"{NOT_RESAMPLED}: too many rating pairs for {n_boot} resamples and "

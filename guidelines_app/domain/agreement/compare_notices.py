@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from guidelines_app.domain.agreement import metrics as catalogue
@@ -15,10 +17,10 @@ SAME_ANNOTATIONS = "the two sides hold the same annotations: a release compared 
 _SHOW = 5
 
 
-def _names(values: object) -> str:
-    values = sorted(map(str, values))
-    more = f" and {len(values) - _SHOW} more" if len(values) > _SHOW else ""
-    return ", ".join(values[:_SHOW]) + more
+def _names(values: Iterable[object]) -> str:
+    names = sorted(map(str, values))
+    more = f" and {len(names) - _SHOW} more" if len(names) > _SHOW else ""
+    return ", ".join(names[:_SHOW]) + more
 
 
 def design_reason(kind: str, n_shared: int, n_only_before: int, n_only_after: int) -> str:

@@ -195,7 +195,7 @@ def change_of(
     before, after = finite_or_none(before), finite_or_none(after)
     if reason is None and (before is None or after is None):
         reason = "undefined on the " + ("before" if before is None else "after") + " side"
-    if reason is not None:
+    if reason is not None or before is None or after is None:
         return Change(before, after, undefined_reason=reason)
     difference = after - before
     low = high = p = None

@@ -65,13 +65,15 @@ def conger_statistic(w: np.ndarray) -> PairStatistic:
     def statistic(sums: PairSums) -> np.ndarray:
         # sum_i W_i pa_i, pa_i = (sum over ordered pairs r != s of w[l_r, l_s]
         #                        + sum over ratings r of (w[l_r, l_r] - 1)) / (m (m - 1))
-        cells = sums.agreement_cells
+        cells, rated, classified = sums.agreement_cells, sums.rated_labels, sums.classified
+        if cells is None or rated is None or classified is None:
+            raise ValueError("conger_statistic needs pair_bootstrap(..., by_size=True)")
         agreeing = cells.reshape(len(cells), -1) @ (w + w.T).ravel()
-        agreeing += sums.rated_labels @ (np.diag(w) - 1.0)
+        agreeing += rated @ (np.diag(w) - 1.0)
         pairable = 2.0 * cells.sum(axis=(1, 2))
         with np.errstate(divide="ignore", invalid="ignore"):
             pa = agreeing / pairable
-        return _conger_values(pa, sums.classified, w)
+        return _conger_values(pa, classified, w)
 
     return statistic
 

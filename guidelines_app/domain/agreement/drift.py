@@ -192,17 +192,17 @@ def movers(
             )
         )
     labels = []
-    for old, new in zip(per_label_agreement(base), per_label_agreement(now), strict=True):
-        if old.specific_agreement is None or new.specific_agreement is None:
+    for before, after in zip(per_label_agreement(base), per_label_agreement(now), strict=True):
+        if before.specific_agreement is None or after.specific_agreement is None:
             continue
         labels.append(
             Mover(
-                new.label,
-                old.specific_agreement,
-                new.specific_agreement,
-                new.specific_agreement - old.specific_agreement,
-                old.n_annotations,
-                new.n_annotations,
+                after.label,
+                before.specific_agreement,
+                after.specific_agreement,
+                after.specific_agreement - before.specific_agreement,
+                before.n_annotations,
+                after.n_annotations,
             )
         )
     return Movers(_ranked(annotators, top), _ranked(labels, top))

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from guidelines_app.domain.agreement.compare_result import Notice
 from guidelines_app.domain.errors import InvalidInput
 
-LabelMapping = Callable[[str], Sequence[str]] | Mapping[str, Sequence[str]]
+
+class LabelMigration(Protocol):
+    """A migration map: ``taxonomy_migration.MigrationMap`` has this shape."""
+
+    def apply(self, label: str, /) -> Sequence[str]: ...
+
+
+LabelMapping = LabelMigration | Callable[[str], Sequence[str]] | Mapping[str, Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class MappingReport:
         )
 
 
-def _targets(mapping: LabelMapping | object, label: object) -> list:
+def _targets(mapping: LabelMapping, label: str) -> list:
     apply = getattr(mapping, "apply", None)
     if callable(apply) and not isinstance(mapping, Mapping):
         return list(apply(label))

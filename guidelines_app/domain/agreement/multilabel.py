@@ -3,7 +3,7 @@ each label treated as a binary yes/no rating of every (item, annotator) annotati
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,8 @@ def _as_labels(value: object) -> list:
         return []
     if isinstance(value, str):
         return [value]
+    if not isinstance(value, Iterable):
+        raise TypeError(f"{type(value).__name__!r} object is not iterable")
     return list(value)
 
 
@@ -76,7 +78,7 @@ def multilabel_agreement(
     domain = list(categories) if categories is not None else sorted(pd.unique(flat), key=str)
     codes = pd.Index(domain).get_indexer(flat.to_numpy()) if len(flat) else np.zeros(0, int)
     if (codes < 0).any():
-        unknown = sorted({plain_scalar(v) for v in flat[codes < 0]})
+        unknown = sorted({plain_scalar(v) for v in flat[codes < 0]}, key=str)
         raise InvalidInput(f"labels not among the categories: {unknown!r}")
     indicator = np.zeros((len(base), len(domain)), dtype=bool)
     indicator[np.repeat(np.arange(len(base)), lengths), codes] = True
@@ -85,14 +87,13 @@ def multilabel_agreement(
         ratings = prepare(
             base.assign(label=indicator[:, k]), categories=BINARY, item=item, annotator=annotator
         )
-        boot = {"bootstrap": bootstrap, "seed": seed}
         result.append(
             BinaryLabelAgreement(
                 label=name,
                 n_positive=int(indicator[:, k].sum()),
-                alpha=krippendorff_alpha(ratings, **boot),
-                percent_agreement=percent_agreement(ratings, **boot),
-                gwet_ac1=gwet_ac1(ratings, **boot),
+                alpha=krippendorff_alpha(ratings, bootstrap=bootstrap, seed=seed),
+                percent_agreement=percent_agreement(ratings, bootstrap=bootstrap, seed=seed),
+                gwet_ac1=gwet_ac1(ratings, bootstrap=bootstrap, seed=seed),
             )
         )
     return result

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from guidelines_app.domain.agreement.bootstrap import item_count_draws
 from guidelines_app.domain.agreement.pairs import RatingPairs, weighted_sums
@@ -163,9 +164,7 @@ def _resampled_sums(
     q, n_annot = ratings.n_categories, ratings.n_annotators
     n_codes = n_annot * q
     found = np.zeros((size, used.size))
-    classified = np.zeros((size, n_codes)) if by_size else None
-    cells = np.zeros((size, q * q)) if by_size else None
-    rated = np.zeros((size, q)) if by_size else None
+    sized = _SizeSums.zeros(size, n_codes, q) if by_size else None
     row = 0
     while row < size:
         block = [next(draws) for _ in range(min(lanes, size - row))]
@@ -182,20 +181,13 @@ def _resampled_sums(
                     weighted_sums(codes, packed[group.items], used.size), len(part), width
                 )
                 found[done] += sums
-                if by_size:
-                    # an item with m ratings: each rating is in m - 1 of its pairs, and the
-                    # item has m (m - 1) ordered pairs
-                    m = float(group.size)
-                    classified[done] += _labels_by_annotator(used, sums) / (m - 1.0)
-                    in_cells = _cells(used, sums) / (m * (m - 1.0))
-                    cells[done] += in_cells
-                    both = in_cells.reshape(-1, q, q) / (m - 1.0)
-                    rated[done] += both.sum(axis=2) + both.sum(axis=1)
-            if by_size and len(pairs.single_items):
+                if sized is not None:
+                    sized.add_group(done, used, sums, float(group.size))
+            if sized is not None and len(pairs.single_items):
                 sums = np.bincount(
                     pairs.single_codes, weights=packed[pairs.single_items], minlength=n_codes
                 )
-                classified[done] += _unpack(sums, len(part), width)
+                sized.classified[done] += _unpack(sums, len(part), width)
             row += len(part)
     if used.index is None:
         tables = found
@@ -204,10 +196,34 @@ def _resampled_sums(
         tables[:, used.index] = found
     return PairSums(
         tables=tables.reshape(size, pairs.n_pairs, q, q),
-        classified=None if classified is None else classified.reshape(size, n_annot, q),
-        agreement_cells=None if cells is None else cells.reshape(size, q, q),
-        rated_labels=rated,
+        classified=None if sized is None else sized.classified.reshape(size, n_annot, q),
+        agreement_cells=None if sized is None else sized.cells.reshape(size, q, q),
+        rated_labels=None if sized is None else sized.rated,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _SizeSums:
+    """The sums Conger's kappa needs besides the tables (``by_size``), being added up
+    for ``size`` resamples: (size, annotators * q), (size, q * q) and (size, q)."""
+
+    classified: npt.NDArray[np.float64]
+    cells: npt.NDArray[np.float64]
+    rated: npt.NDArray[np.float64]
+
+    @classmethod
+    def zeros(cls, size: int, n_codes: int, q: int) -> _SizeSums:
+        return cls(np.zeros((size, n_codes)), np.zeros((size, q * q)), np.zeros((size, q)))
+
+    def add_group(self, done: slice, used: _UsedBins, sums: np.ndarray, m: float) -> None:
+        """Adds the sums of a group of items with m ratings each: each rating is in
+        m - 1 of its item's pairs, and the item has m (m - 1) ordered pairs."""
+        q = used.pairs.ratings.n_categories
+        self.classified[done] += _labels_by_annotator(used, sums) / (m - 1.0)
+        in_cells = _cells(used, sums) / (m * (m - 1.0))
+        self.cells[done] += in_cells
+        both = in_cells.reshape(-1, q, q) / (m - 1.0)
+        self.rated[done] += both.sum(axis=2) + both.sum(axis=1)
 
 
 def _cells(used: _UsedBins, sums: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from guidelines_app.domain.agreement.ratings import Ratings
@@ -81,7 +82,9 @@ def _by_item(ratings: Ratings) -> tuple[np.ndarray, np.ndarray]:
     """Rating codes (annotator * q + label) grouped by item, and where each item starts."""
     item = ratings.item
     span = max(ratings.n_annotators, 1) * ratings.n_categories
-    coded = ratings.annotator.astype(np.int32 if span < 2**31 else np.int64)
+    coded: npt.NDArray[np.signedinteger] = ratings.annotator.astype(
+        np.int32 if span < 2**31 else np.int64
+    )
     coded *= ratings.n_categories
     coded += ratings.label
     if len(item) > 1 and not (item[1:] >= item[:-1]).all():

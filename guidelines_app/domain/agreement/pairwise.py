@@ -25,6 +25,7 @@ from guidelines_app.domain.agreement.pair_bootstrap import (
     PairStatistic,
     PairSums,
     pair_bootstrap,
+    table_marginals,
 )
 from guidelines_app.domain.agreement.pairs import RatingPairs, rating_pairs
 from guidelines_app.domain.agreement.ratings import Ratings
@@ -159,11 +160,7 @@ def mean_over_pairs(
     over pairs with ``min_common`` items whose coefficient is defined, NaN if none.
     ``marginals`` (items, row and column totals) may be given when already known."""
     b, n_pairs, q = tables.shape[:3]
-    n, rows, cols = (
-        marginals
-        if marginals is not None
-        else PairSums.marginals.func(PairSums(tables, None, None, None))
-    )
+    n, rows, cols = marginals if marginals is not None else table_marginals(tables)
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = (tables.reshape(b, n_pairs, q * q) @ w.ravel()) / n
         rows, cols = rows / n[:, :, None], cols / n[:, :, None]
@@ -234,12 +231,11 @@ def mean_pairwise_many(
         reason = NO_RATINGS
     elif ratings.n_annotators < 2:
         reason = "only one annotator"
-    else:
-        pairs = pairs or rating_pairs(ratings)
-        if pairs.n_rating_pairs == 0:
-            reason = NO_PAIRABLE
     if reason:
         return [undefined(name, reason, counts) for name in names]
+    pairs = pairs or rating_pairs(ratings)
+    if pairs.n_rating_pairs == 0:
+        return [undefined(name, NO_PAIRABLE, counts) for name in names]
     matrices = [(weight_matrix(ratings, weights), scott) for weights, scott in variants]
     tables = pairs.tables()
     results = []

@@ -72,7 +72,8 @@ def per_label_agreement(
     sums = (profiles.multiplicity @ features)[None, :]
     specific, alpha = (v[0] for v in _statistics(sums, q))
     marginal, n = sums[0, 2 * q : 3 * q], sums[0, 2 * q : 3 * q].sum()
-    specific_ci = alpha_ci = [(None, None)] * q
+    no_interval: list[tuple[float | None, float | None]] = [(None, None)] * q
+    specific_ci = alpha_ci = no_interval
     if bootstrap > 0 and len(profiles.multiplicity):
         resampled = resampled_sums(features, profiles.multiplicity, bootstrap, seed)
         boot_specific, boot_alpha = _statistics(resampled, q)

@@ -141,7 +141,9 @@ def _code_labels(
     return codes.astype(np.int32), tuple(plain_scalar(c) for c in uniques), values, numeric
 
 
-def _factorize(column: pd.Series, dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray]:
+def _factorize(
+    column: pd.Series, dtype: type[np.signedinteger] = np.int32
+) -> tuple[np.ndarray, np.ndarray]:
     """Codes in sorted order of the values. Integers over a compact range are coded by
     direct lookup, several times faster than hashing."""
     values = column.to_numpy()

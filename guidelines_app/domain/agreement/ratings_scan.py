@@ -32,6 +32,7 @@ from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from guidelines_app.domain.agreement.bootstrap import Profiles
@@ -44,6 +45,10 @@ _KEY_BITS = 63
 _NARROW_LABEL_BITS = 3  # labels 0..7, 63 // 8 = 7 bits per count: up to 127 (> 64 annotators)
 _TABLE_BITS = 14  # hash table of profiles per chunk: at most 8,192 distinct ones
 _PROBE_ROWS = 65_536
+
+Column = npt.NDArray[np.int64]
+# One chunk's per-item profile numbers, and their global numbers (None: already global).
+ChunkNumbering = tuple[Column, Column | None]
 
 
 @cache
@@ -78,9 +83,9 @@ def _compile() -> tuple[Any, Any, Any]:
         for k in range(8):
             powers[k] = np.int64(1) << (7 * k)
         current = item[0]
-        run = 0
+        run: int | np.int64 = 0  # numba types these counters int64 either way
         key = 0
-        mask = 0
+        mask: int | np.int64 = 0
         seen = 0
         repeated = 0
         back = False
@@ -187,7 +192,7 @@ def _compile() -> tuple[Any, Any, Any]:
     return narrow_pass, wide_pass, number_profiles
 
 
-def _integer_column(frame: pd.DataFrame, name: str) -> np.ndarray | None:
+def _integer_column(frame: pd.DataFrame, name: str) -> Column | None:
     dtype = frame[name].dtype
     if not isinstance(dtype, np.dtype) or dtype.kind not in "iu":
         return None
@@ -236,10 +241,9 @@ def scan(frame: pd.DataFrame, item: str, annotator: str, label: str) -> Ratings 
     if "created_at" in frame.columns and frame["created_at"].notna().any():
         return None
     kernels = _kernels()
-    columns = [_integer_column(frame, c) for c in (item, annotator, label)]
-    if kernels is None or any(c is None for c in columns):
+    items, annotators, labels = (_integer_column(frame, c) for c in (item, annotator, label))
+    if kernels is None or items is None or annotators is None or labels is None:
         return None
-    items, annotators, labels = columns
     narrow_pass, wide_pass, number_profiles = kernels
     chunks = _chunks(items, _pool()[1])
     keys = np.empty(len(items), dtype=np.int64)
@@ -310,7 +314,7 @@ def _merged(found: list, starts: np.ndarray, keys: np.ndarray) -> tuple:
     items (each later chunk's new keys appended, its counts added): the distinct keys,
     their multiplicities, and per chunk its profile numbers and their global ones."""
     distinct, multiplicity = found[0][2], found[0][3]
-    numbering = [(keys[: found[0][0]], None)]
+    numbering: list[ChunkNumbering] = [(keys[: found[0][0]], None)]
     for (runs, _status, local, counts, _seen), start in zip(found[1:], starts[1:], strict=True):
         order = np.argsort(distinct)
         at = np.minimum(np.searchsorted(distinct, local, sorter=order), len(distinct) - 1)
@@ -327,14 +331,21 @@ def _merged(found: list, starts: np.ndarray, keys: np.ndarray) -> tuple:
 class _ChunkedProfiles(Profiles):
     """Profiles whose per-item numbering is kept per chunk until someone asks for it."""
 
-    def __init__(self, rows: np.ndarray, multiplicity: np.ndarray, numbering: list) -> None:
+    numbering: list[ChunkNumbering] | None  # None once item_profile has read it
+
+    def __init__(
+        self, rows: np.ndarray, multiplicity: np.ndarray, numbering: list[ChunkNumbering]
+    ) -> None:
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "multiplicity", multiplicity)
         self.__dict__["numbering"] = numbering
 
     @cached_property
     def item_profile(self) -> np.ndarray:
-        parts = [local if mapping is None else mapping[local] for local, mapping in self.numbering]
+        numbering = self.numbering
+        if numbering is None:  # only this property clears it, and its result is cached
+            raise RuntimeError("the per-chunk profile numbering was already released")
+        parts = [local if mapping is None else mapping[local] for local, mapping in numbering]
         self.__dict__["numbering"] = None  # lets the pass's buffer go
         return np.concatenate(parts)
 
@@ -343,15 +354,23 @@ class ScannedRatings(Ratings):
     """Ratings read by ``scan``: the codes of items, annotators and labels are derived
     from the input columns on first use (most coefficients only need the profiles)."""
 
+    # Set through __dict__ in __init__ (the dataclass is frozen), not dataclass fields.
+    _items: Column
+    _annotators: Column
+    _labels: Column
+    _n_items: int
+    _annotator_values: Column
+    _label_values: Column
+
     def __init__(
         self,
         *,
-        items: np.ndarray,
-        annotators: np.ndarray,
-        labels: np.ndarray,
+        items: Column,
+        annotators: Column,
+        labels: Column,
         n_items: int,
-        annotator_values: np.ndarray,
-        label_values: np.ndarray,
+        annotator_values: Column,
+        label_values: Column,
         profiles: Profiles,
     ) -> None:
         for name, value in (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,13 @@ class AgreementReport:
         }
 
 
+class _Resampling(TypedDict):
+    """The bootstrap keywords every coefficient takes."""
+
+    bootstrap: int
+    seed: int
+
+
 def _matrix_dict(frame: pd.DataFrame | None, limit: int | None = None) -> dict | None:
     if frame is None or (limit is not None and len(frame) > limit):
         return None
@@ -110,10 +118,10 @@ def compute_all(
     ratings = ensure_ratings(frame_or_ratings, categories)
     profiles = ratings.profiles
     pairs = rating_pairs(ratings)
-    boot = {"bootstrap": bootstrap, "seed": seed}
+    boot = _Resampling(bootstrap=bootstrap, seed=seed)
     weighted = weights is not None and weight_name(weights) != "identity"
     variants = [(None, False), (None, True)] + ([(weights, False)] if weighted else [])
-    conger_weights = [None, weights] if weighted else [None]
+    conger_weights: list[str | np.ndarray | None] = [None, weights] if weighted else [None]
     draws = _pair_draws(ratings, pairs, variants, conger_weights, min_common, bootstrap, seed)
     cohen, scott, *cohen_weighted = mean_pairwise_many(
         ratings, variants, min_common=min_common, pairs=pairs, draws=draws[0], **boot
@@ -138,7 +146,7 @@ def compute_all(
         found[metrics.alpha_key(level)] = krippendorff_alpha(
             ratings, level=level, profiles=profiles, **boot
         )
-    if weighted:
+    if weighted and weights is not None:
         found[metrics.COHEN_KAPPA_WEIGHTED] = cohen_weighted[0]
         found[metrics.FLEISS_KAPPA_WEIGHTED] = fleiss_kappa(
             ratings, weights=weights, profiles=profiles, **boot

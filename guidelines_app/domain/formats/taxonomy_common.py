@@ -4,6 +4,7 @@ and the final check every import goes through."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NoReturn
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -69,7 +70,7 @@ def parse_xml(text: str) -> ET.Element:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-    def refuse(*_: object) -> None:
+    def refuse(*_: object) -> NoReturn:
         raise InvalidInput(
             problems=[
                 Problem(

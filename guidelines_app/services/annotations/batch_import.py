@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from sqlmodel import Session
 
@@ -46,7 +46,7 @@ def import_batch(
     *,
     session: Session,
     store: ContentStore,
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     options: ImportOptions,
     progress: Progress = _no_progress,
 ) -> ImportOutcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import BinaryIO
+from typing import IO
 
 import pandas as pd
 
@@ -63,7 +63,7 @@ def _length_problems(frame: pd.DataFrame, filename: str) -> list[Problem]:
 
 
 def read_file(
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     *,
     file_name: str,
     format: str = "auto",

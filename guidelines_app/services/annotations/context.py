@@ -114,6 +114,8 @@ def resolve(
     rev = context.release.commit_id if context.release else store.head()
     if rev is None or not store.exists(TAXONOMY.path(slug), rev):
         rev = store.head()
+    if rev is None:  # no commit at all: the taxonomy cannot exist
+        raise InvalidInput(problems=[Problem(f"no taxonomy {slug!r}", path="taxonomy")])
     try:
         context.taxonomy_commit = documents.last_change(store, TAXONOMY, slug, rev).id
     except NotFound:

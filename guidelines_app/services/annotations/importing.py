@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import pandas as pd
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import saved_id, utcnow
 from guidelines_app.domain.errors import Conflict, NotFound
 from guidelines_app.domain.formats.annotations import AnnotationFile
 from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item, User
@@ -64,7 +64,7 @@ def import_annotations(
     *,
     session: Session,
     store: ContentStore,
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     file_name: str,
     dataset: str,
     format: str = "auto",
@@ -154,7 +154,7 @@ def item_ids(
                 Item.dataset_id == dataset.id, col(Item.external_id).in_(chunk)
             )
         )
-        found.update({external_id: item_id for external_id, item_id in rows})
+        found.update({external_id: item_id or 0 for external_id, item_id in rows})
     missing = [external_id for external_id in external_ids if external_id not in found]
     now = utcnow()
     rows_to_add = []
@@ -181,7 +181,7 @@ def item_ids(
                 Item.dataset_id == dataset.id, col(Item.external_id).in_(chunk)
             )
         )
-        found.update({external_id: item_id for external_id, item_id in rows})
+        found.update({external_id: item_id or 0 for external_id, item_id in rows})
     return found
 
 
@@ -207,7 +207,7 @@ def _write(
     dated = frame["created_at"].dropna()
     notes = list(dict.fromkeys(context.notes))
     batch = AnnotationBatch(
-        dataset_id=dataset.id,
+        dataset_id=saved_id(dataset),
         source_format=parsed.format,
         file_name="",
         sha256=parsed.sha256,

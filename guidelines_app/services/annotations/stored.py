@@ -37,7 +37,7 @@ class BatchReport:
 def batch_frame(session: Session, batch_id: int, dimension: str | None = None) -> pd.DataFrame:
     """The batch's annotations as the long table the agreement engine reads."""
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Item.external_id,
             Annotation.annotator,
             Annotation.label,

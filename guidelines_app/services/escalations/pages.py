@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,8 +25,8 @@ from guidelines_app.services.escalations.workflow import TRANSITIONS, S, get_esc
 
 @dataclass
 class TimelineEntry:
-    at: object
-    kind: str  # "event" or "comment"
+    at: datetime
+    kind: Literal["event", "comment"]
     actor: str
     event: EscalationEvent | None = None
     comment: EscalationComment | None = None
@@ -81,7 +83,7 @@ def escalation_page(*, session: Session, escalation_id: int) -> EscalationPage:
         TimelineEntry(c.created_at, "comment", names.get(c.author_id or 0, "someone"), comment=c)
         for c in comments
     ]
-    timeline.sort(key=lambda entry: entry.at)  # type: ignore[arg-type,return-value]
+    timeline.sort(key=lambda entry: entry.at)
     same_item = session.exec(
         select(func.count(func.distinct(Escalation.reporter_id))).where(
             Escalation.item_id == escalation.item_id

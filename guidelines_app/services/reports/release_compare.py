@@ -124,9 +124,10 @@ def _sections_changed(store: ContentStore, slug: str, before: int, after: int) -
     sections = diff(store=store, slug=slug, old=f"v{before}", new=f"v{after}").sections
     return SectionsChanged(
         summary=sections.summary,
-        changed=tuple(Titled(c.id, c.new_title) for c in sections.changed),
-        added=tuple(Titled(c.id, c.new_title) for c in sections.added),
-        removed=tuple(Titled(c.id, c.old_title) for c in sections.removed),
+        # the side a section exists on has its title; the id stands in, as in the summary
+        changed=tuple(Titled(c.id, c.new_title or c.id) for c in sections.changed),
+        added=tuple(Titled(c.id, c.new_title or c.id) for c in sections.added),
+        removed=tuple(Titled(c.id, c.old_title or c.id) for c in sections.removed),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,7 +81,8 @@ class _Batch:
 
 def _batches(session: Session, slug: str) -> list[_Batch]:
     rows = session.exec(
-        select(
+        # sqlmodel types select() for at most 4 columns (and gives up on 7 optional ones)
+        select(  # type: ignore[call-overload, misc]
             AnnotationBatch.id,
             Dataset.slug,
             AnnotationBatch.guideline_version,
@@ -125,7 +126,7 @@ def _selection(
     wanted = [(start, end) for number, start, end in bounds if number in versions]
     windows = []
     for start, end in wanted:
-        limits = [stamp.is_not(None)]
+        limits: list[ColumnElement[bool]] = [stamp.is_not(None)]
         limits += [stamp >= start] if start is not None else []
         limits += [stamp < end] if end is not None else []
         windows.append(and_(*limits))
@@ -159,7 +160,7 @@ def _rows(
 ) -> pd.DataFrame:
     dialect = session.get_bind().dialect.name
     query = (
-        select(  # type: ignore[call-overload]
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Annotation.item_id,
             Annotation.annotator,
             Annotation.label,
@@ -205,7 +206,7 @@ def _rows(
     return frame[COLUMNS]
 
 
-def _chunks(session: Session, query: Select) -> Iterator[list[tuple]]:
+def _chunks(session: Session, query: Select) -> Iterator[Sequence[tuple]]:
     """The rows as the driver gives them (plain tuples: no column needs conversion on the
     way, and building millions of result rows would cost more than the query)."""
     result = session.connection().execute(query)
@@ -267,7 +268,7 @@ def fingerprint(
     documents.read(store, GUIDELINE, slug)  # 404 for an unknown guideline
     releases = documents.releases(store, GUIDELINE, slug)
     batches = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             AnnotationBatch.id,
             AnnotationBatch.n_annotations,
             AnnotationBatch.guideline_version,

@@ -105,8 +105,8 @@ def _hotspots(
         found.append(
             HotspotFocus(
                 spot=Hotspot(a, b, spot.share, spot.count, spot.n_items),
-                decisions=tuple(Titled(i, t) for i, t in decisions),
-                open_escalations=tuple(OpenEscalation(i, q[:200]) for i, q in escalations),
+                decisions=tuple(Titled(i or 0, t) for i, t in decisions),
+                open_escalations=tuple(OpenEscalation(i or 0, q[:200]) for i, q in escalations),
                 sections=tuple(
                     Titled(s.id, s.title)
                     for s in sections
@@ -237,7 +237,7 @@ def build(
         current_release=release_info(current, releases) if current is not None else None,
         drift=_drift(current_rows) if has_current else None,
         hotspots=_hotspots(session, store, slug, current_rows, releases.get(current))
-        if has_current
+        if has_current and current is not None
         else (),
         annotators=tuple(annotator_outliers(current_rows)) if has_current else (),
         notices=_notices(frame, len(data.releases), with_data),

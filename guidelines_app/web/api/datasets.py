@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
+from guidelines_app.db import saved_id
 from guidelines_app.models import Role
 from guidelines_app.models.schemas import (
     DatasetCreate,
@@ -82,8 +83,8 @@ def show_item() -> ItemDetail:
     )
     return ItemDetail(
         **ItemPublic.fields_of(page.item, page.dataset.slug),
-        escalations=[e.id for e in page.escalations],
-        decisions=[d.id for d in page.decisions],
+        escalations=[saved_id(e) for e in page.escalations],
+        decisions=[saved_id(d) for d in page.decisions],
     )
 
 

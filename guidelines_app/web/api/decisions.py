@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
+from guidelines_app.db import saved_id
 from guidelines_app.models import Decision, Role
 from guidelines_app.models.schemas import (
     Amendment,
@@ -127,7 +128,7 @@ def show(decision_id: str) -> DecisionDetail:
         **_decision(page.decision, [x.label for x in page.labels]),
         ruling_labels=[x.label for x in page.labels if x.applies],
         tags=page.tags,
-        item_ids=[item.id for item, _slug in page.items],
+        item_ids=[saved_id(item) for item, _slug in page.items],
         amendments=amendments,
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from guidelines_app.models import Escalation, Role
+from guidelines_app.models import Escalation, EscalationStatus, Role
 from guidelines_app.models.schemas import (
     CommentCreate,
     CommentPublic,
@@ -116,24 +116,28 @@ def show(escalation_id: str) -> EscalationDetail:
     page = escalations.escalation_page(
         session=context.db_session(), escalation_id=path_id(escalation_id, "escalation")
     )
-    timeline = [
-        TimelineEntry(
-            at=entry.at,  # type: ignore[arg-type]
-            kind=entry.kind,  # type: ignore[arg-type]
-            actor=entry.actor,
-            from_status=entry.event.from_status if entry.event else None,
-            to_status=entry.event.to_status if entry.event else None,
-            text=(entry.event.reason if entry.event else entry.comment.body)
-            if (entry.event or entry.comment)
-            else "",
-        )
-        for entry in page.timeline
-    ]
+    timeline = [_timeline_entry(entry) for entry in page.timeline]
     return EscalationDetail(
         **_escalation(page.escalation, page.labels),
         item=ItemPublic.of(page.item, page.dataset.slug),
         timeline=timeline,
     )
+
+
+def _timeline_entry(entry: escalations.TimelineEntry) -> TimelineEntry:
+    event, comment = entry.event, entry.comment
+    return TimelineEntry(
+        at=entry.at,
+        kind=entry.kind,
+        actor=entry.actor,
+        from_status=_status(event.from_status) if event else None,
+        to_status=_status(event.to_status) if event else None,
+        text=event.reason if event else (comment.body if comment else ""),
+    )
+
+
+def _status(stored: str | None) -> EscalationStatus | None:
+    return None if stored is None else EscalationStatus(stored)
 
 
 @bp.post("/escalations/<escalation_id>/transition")
@@ -171,7 +175,7 @@ def transition(
         conflict = TransitionConflictDetail(
             status=409,
             message=error.message,
-            current_status=error.current_status,
+            current_status=EscalationStatus(error.current_status),
             current_version=error.current_version,
         )
         return TransitionConflict(error=conflict), 409

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
@@ -24,7 +24,9 @@ from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
 OPERATION_ATTRIBUTE = "_guidelines_api_operation"
 JSON = "application/json"
 MAX_PATH = 120
-F = TypeVar("F", bound=Callable[..., Any])
+#: A view as written (it returns a model, or a model and a status) and as Flask routes it.
+View = Callable[..., Any]
+Route = Callable[..., ResponseReturnValue]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def operation(
     form: type[BaseModel] | None = None,
     files: tuple[str, ...] = (),
     params: tuple[Param, ...] = (),
-) -> Callable[[F], F]:
+) -> Callable[[View], Route]:
     """Declare a view's operation; the view gets ``body=`` / ``form=`` already validated.
 
     ``answers`` maps a status to the model of its body, or to the description of an error.
@@ -104,7 +106,7 @@ def operation(
         params=params,
     )
 
-    def wrap(view: F) -> F:
+    def wrap(view: View) -> Route:
         @functools.wraps(view)
         def validated(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             if declared.body is not None:
@@ -114,7 +116,7 @@ def operation(
             return respond(view(*args, **kwargs))
 
         setattr(validated, OPERATION_ATTRIBUTE, declared)
-        return validated  # type: ignore[return-value]
+        return validated
 
     return wrap
 

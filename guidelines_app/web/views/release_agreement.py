@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,10 +21,8 @@ from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series,
 bp = Blueprint("release_agreement", __name__, url_prefix="/guidelines")
 
 
-def _when(text: str | None) -> datetime | None:
+def _when(text: str) -> datetime:
     """Report times as aware UTC datetimes (weekly periods are written without a zone)."""
-    if not text:
-        return None
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -52,12 +51,13 @@ def _timeline_chart(report: ReleaseReport, slug: str, dimension: str | None) -> 
     markers = []
     previous = None
     for release in report.release_markers:
+        if not release.tagged_at:  # markers are releases, and every release is tagged
+            continue
         href = None
         if previous is not None:
-            href = url_for(
-                "release_agreement.compare", slug=slug, dimension=dimension,
-                **{"from": f"v{previous}", "to": f"v{release.version}"},
-            )  # fmt: skip
+            # "from" is a keyword, so the versions go in as a dict (url_for's values are Any)
+            versions: dict[str, Any] = {"from": f"v{previous}", "to": f"v{release.version}"}
+            href = url_for("release_agreement.compare", slug=slug, dimension=dimension, **versions)
         markers.append(Marker(_when(release.tagged_at), release.label, release.note, href))
         previous = release.version
     return Chart(
@@ -75,7 +75,9 @@ def _label_chart(report: ReleaseReport) -> Chart:
         Series(label, [Point(_when(str(p.start)), p.value) for p in points if p.start])
         for label, points in sorted(report.label_timelines.items())
     ]
-    markers = [Marker(_when(r.tagged_at), r.label, r.note) for r in report.release_markers]
+    markers = [
+        Marker(_when(r.tagged_at), r.label, r.note) for r in report.release_markers if r.tagged_at
+    ]
     return Chart(
         title="Agreement on each label per week (category-specific agreement)",
         series=series,
@@ -87,7 +89,9 @@ def _label_chart(report: ReleaseReport) -> Chart:
 
 def _drift_chart(report: ReleaseReport) -> Chart | None:
     drift = report.drift
-    if drift is None or drift.centre is None or not drift.points:
+    if drift is None or drift.centre is None or drift.lower is None or drift.upper is None:
+        return None  # no limits (a single baseline point without an interval): no band to draw
+    if not drift.points:
         return None
     points = [
         Point(

@@ -107,3 +107,11 @@ def test_labels_outside_the_categories_are_named_as_plain_values():
     )
     with pytest.raises(InvalidInput, match=r"categories: \[3\]$"):
         multilabel_agreement(frame, categories=[1, 2])
+
+
+def test_unknown_labels_of_mixed_types_are_refused_as_invalid_input():
+    frame = pd.DataFrame(
+        {"item": [1, 2], "annotator": ["a", "a"], "labels": [[1, "x"], ["y", 2]]},
+    )
+    with pytest.raises(InvalidInput, match=r"categories: \[1, 2, 'x', 'y'\]$"):
+        multilabel_agreement(frame, categories=["z"])

@@ -11,7 +11,7 @@ import hashlib
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from guidelines_app.domain.errors import InvalidInput, Problem, TooLarge
 
@@ -34,7 +34,7 @@ class RawInput:
     gzipped: bool
 
 
-def _chunks(data: bytes | BinaryIO) -> Iterator[bytes]:
+def _chunks(data: bytes | IO[bytes]) -> Iterator[bytes]:
     if isinstance(data, bytes | bytearray | memoryview):
         view = memoryview(data)
         for start in range(0, len(view), _CHUNK):
@@ -51,7 +51,7 @@ def _too_large(filename: str, max_bytes: int, what: str) -> TooLarge:
     return TooLarge(f"{filename}: {what} is larger than the limit of {max_bytes:,} bytes")
 
 
-def read_input(data: bytes | BinaryIO, *, filename: str, max_bytes: int) -> RawInput:
+def read_input(data: bytes | IO[bytes], *, filename: str, max_bytes: int) -> RawInput:
     """Read all of ``data``, inflating gzip on the fly; never holds more than ``max_bytes``."""
     hasher = hashlib.sha256()
     chunks = _chunks(data)

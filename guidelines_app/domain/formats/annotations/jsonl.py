@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .strict_json import MAX_LINE_BYTES, StrictJSONError, iter_lines, loads
 from .table import TableBuilder, as_id, epoch_to_iso, snapshot
@@ -34,7 +34,7 @@ def iter_objects(
         yield number, obj
 
 
-def timestamp(value: Any) -> str | bool | None:
+def timestamp(value: Any) -> str | Literal[False] | None:
     """An ISO string, Unix seconds as ISO, None when absent, False when unusable."""
     if value is None or value == "":
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import BinaryIO
+from typing import IO
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 
@@ -15,7 +15,7 @@ from .table import AnnotationFile, TableBuilder, TooManyProblems, invalid
 
 
 def read_annotations(
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     *,
     format: str = "auto",
     filename: str = "",
