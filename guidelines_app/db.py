@@ -17,15 +17,17 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 __all__ = [
+    "DriverError",
     "Engine",
     "Session",
     "UTCDateTime",
     "is_sqlite",
+    "is_unavailable",
     "make_engine",
     "open_session",
     "reader",
@@ -38,6 +40,20 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Any error the database driver raised (the web layer tells an outage from a bug with
+#: :func:`is_unavailable`).
+DriverError = DBAPIError
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether the database cannot answer now (unreachable, restarting, locked past the busy
+    timeout, a file that is not a database), as opposed to a bug in a statement."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    # SQLite says a damaged file "is not a database" with a bare DatabaseError.
+    return isinstance(error, DBAPIError) and type(error.orig).__name__ == "DatabaseError"
+
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: SQLite's primary result codes for a database another connection holds.

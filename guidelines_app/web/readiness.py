@@ -50,8 +50,9 @@ def _database_ready(app: Flask) -> str | None:
         return None
     try:
         state = ops.state(context.engine())
-    except Exception as error:
-        return f"The database cannot be opened: {error}"
+    except Exception as error:  # the driver's text names hosts and roles: logged, not shown
+        app.logger.error("the database cannot be opened: %s", error)
+        return "The database cannot be reached right now: try again in a minute."
     if not state.at_head:
         if not state.currents:
             return "The database is not initialised: run `guidelines init`."

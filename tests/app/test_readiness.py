@@ -32,3 +32,43 @@ def test_uninitialised_database_answers_503_with_what_to_run(tmp_path, content_r
     api = app.test_client().get("/api/v1/me")
     assert api.status_code == 503 and api.is_json
     app.extensions["guidelines.engine"].dispose()
+
+
+def test_an_unreachable_database_answers_503_without_the_drivers_text(tmp_path, content_repo):
+    url = "postgresql+psycopg://secret_role@127.0.0.1:1/secret_db?connect_timeout=2"
+    app = create_app(app_config(tmp_path, url, content_repo))
+    for path in ("/login", "/api/v1/me"):
+        response = app.test_client().get(path)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, path
+        assert "cannot be reached" in body
+        assert not any(word in body for word in ("secret_role", "secret_db", "127.0.0.1", ":1"))
+    app.extensions["guidelines.engine"].dispose()
+
+
+def test_a_database_lost_while_serving_answers_503_in_plain_words(tmp_path, content_repo):
+    database = tmp_path / "served.sqlite3"
+    shutil.copyfile(_template(tmp_path, content_repo), database)
+    app = create_app(app_config(tmp_path, f"sqlite:///{database}", content_repo))
+    client = signed_in_client(app, "admin")
+    assert client.get("/admin/users").status_code == 200
+    app.extensions["guidelines.engine"].dispose()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"served.sqlite3{suffix}").unlink(missing_ok=True)
+    database.write_bytes(b"this is not a database" * 200)
+    for path in ("/admin/users", "/api/v1/me"):
+        response = client.get(path, headers={"Authorization": "Bearer x"} if "api" in path else {})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, (path, body[:500])
+        assert "cannot be reached" in body and response.headers["Retry-After"] == "30"
+        assert "served.sqlite3" not in body and "not a database" not in body
+    app.extensions["guidelines.engine"].dispose()
+
+
+def _template(tmp_path, content_repo):
+    """A migrated SQLite file (the app's own ``init`` path)."""
+    path = tmp_path / "template.sqlite3"
+    app = create_app(app_config(tmp_path, f"sqlite:///{path}", content_repo))
+    app.test_cli_runner().invoke(args=["init"])
+    app.extensions["guidelines.engine"].dispose()
+    return path

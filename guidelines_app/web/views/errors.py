@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from guidelines_app.db import DriverError, is_unavailable
 from guidelines_app.domain.errors import AppError, InvalidInput
 from guidelines_app.store import StoreError, StoreUnavailable
 from guidelines_app.web.errors import status_of
@@ -61,6 +62,27 @@ def _app_error(error: AppError) -> ResponseReturnValue:
     return _answer(status, type(error).__name__, error.message, problems)
 
 
+def _database_error(error: DriverError) -> ResponseReturnValue:
+    """An outage answers 503 in plain words: the driver's text names hosts, ports and roles."""
+    if not is_unavailable(error):
+        if current_app.testing:
+            raise error
+        return _unexpected(error)
+    current_app.logger.error("the database cannot answer: %s", error)
+    # The page is rendered as for a visitor: who is signed in is in the unreachable database.
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    response = current_app.make_response(
+        _answer(
+            503,
+            "Service unavailable",
+            "The database cannot be reached right now. Nothing you entered was saved; "
+            "try again in a minute.",
+        )
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def _unexpected(error: Exception) -> ResponseReturnValue:
     current_app.logger.exception("unexpected error", exc_info=error)
     return _answer(
@@ -72,5 +94,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(AppError, _app_error)
+    app.register_error_handler(DriverError, _database_error)
     if not app.testing:
         app.register_error_handler(Exception, _unexpected)
