@@ -28,25 +28,17 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from guidelines_app.domain.errors import InvalidInput
 from guidelines_app.domain.taxonomy_model import Label, Taxonomy
-from guidelines_app.domain.taxonomy_yaml import label_fields, parse_taxonomy, to_yaml
-
-#: The order ``to_yaml`` writes a label's keys in; new keys are placed by it.
-LABEL_KEYS = (
-    "id",
-    "name",
-    "description",
-    "examples",
-    "counter_examples",
-    "synonyms",
-    "color",
-    "hint",
-    "value",
-    "deprecated",
-    "replaced_by",
-    "children",
+from guidelines_app.domain.taxonomy_yaml import (
+    LABEL_KEYS,
+    TAXONOMY_KEYS,
+    label_fields,
+    parse_taxonomy,
+    to_yaml,
 )
+
+#: Lists written in flow style, as ``to_yaml`` writes them; new keys are placed in the
+#: order of ``LABEL_KEYS`` / ``TAXONOMY_KEYS``, the order ``to_yaml`` writes.
 FLOW_KEYS = frozenset({"synonyms", "replaced_by"})
-TOP_KEYS = ("name", "description", "kind", "labels")
 
 
 class _Unexpected(Exception):
@@ -86,7 +78,7 @@ def _update_document(document: CommentedMap, old: Taxonomy, new: Taxonomy) -> No
     before = {"name": old.name, "description": old.description, "kind": old.kind}
     for key, value in top.items():
         if value != before[key] or key not in document:
-            _set(document, key, value, TOP_KEYS, keep_empty=key != "description")
+            _set(document, key, value, TAXONOMY_KEYS, keep_empty=key != "description")
     nodes = _nodes_by_id(document["labels"])
     old_labels = old.by_id()
     _update_list(document["labels"], new.labels, nodes, old_labels)
