@@ -29,6 +29,8 @@ from guidelines_app.domain.taxonomy_model import (
 )
 
 MAX_ID_LENGTH = 100
+#: A name is what annotators click: longer is a pasted paragraph (it belongs in the description).
+MAX_NAME_LENGTH = 300
 MAX_DEPTH = 32  # deeper trees are a mistake or an attack, and would strain every export
 _XML_FORBIDDEN = frozenset(
     [*(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)), "\ufffe", "\uffff"]
@@ -105,6 +107,9 @@ def _label_problems(entry: LabelEntry, kind: str) -> list[Problem]:
                 "a name must be one line (Prodigy and plain-text lists are one per line)",
             )
         )
+    elif len(label.name) > MAX_NAME_LENGTH:
+        message = f"a name has at most {MAX_NAME_LENGTH} characters (this one {len(label.name):,})"
+        problems.append(_at(entry, "name", message))
     if label.color is not None and not COLOR_PATTERN.fullmatch(label.color):
         problems.append(_at(entry, "color", f"invalid colour {label.color!r}: use #rgb or #rrggbb"))
     if label.replaced_by and not label.deprecated:

@@ -3,8 +3,9 @@ and the final check every import goes through."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from typing import NoReturn
+from typing import Any, NoReturn
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -92,3 +93,22 @@ def parse_xml(text: str) -> ET.Element:
         message = f"not valid XML: {expat.ErrorString(exc.code)}"
         raise InvalidInput(problems=[Problem(message, line=exc.lineno)]) from exc
     return builder.close()
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_json(text: str) -> Any:
+    """A JSON file's value, or InvalidInput: bad syntax, NaN or nesting too deep to read."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            problems=[Problem(f"not valid JSON: {exc.msg}", line=exc.lineno)]
+        ) from exc
+    except RecursionError:
+        problem = Problem("not readable: the JSON is nested too deeply")
+        raise InvalidInput(problems=[problem]) from None
+    except ValueError as exc:
+        raise InvalidInput(problems=[Problem(f"not valid JSON: {exc}")]) from None

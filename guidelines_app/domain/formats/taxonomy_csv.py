@@ -80,7 +80,10 @@ def export_csv(taxonomy: Taxonomy) -> str:
 def import_csv(text: str, *, name: str | None = None, kind: str | None = None) -> Taxonomy:
     """CSV with a header row naming at least ``name``; anything else is a plain list."""
     check_size(text, "file")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL in older Pythons
+        raise InvalidInput(problems=[Problem(f"not readable as CSV: {exc}")]) from None
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     if "name" not in header:
         return import_text(text, name=name, kind=kind)

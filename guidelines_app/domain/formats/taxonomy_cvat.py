@@ -21,6 +21,7 @@ from guidelines_app.domain.formats.taxonomy_common import (
     finish_import,
     flat_offered,
     import_id,
+    load_json,
 )
 from guidelines_app.domain.taxonomy_model import Label, Taxonomy
 from guidelines_app.domain.taxonomy_yaml import check_size
@@ -48,12 +49,7 @@ def export_cvat(taxonomy: Taxonomy) -> str:
 
 def import_cvat(text: str, *, name: str | None = None) -> Taxonomy:
     check_size(text, "file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            problems=[Problem(f"not valid JSON: {exc.msg}", line=exc.lineno)]
-        ) from exc
+    data = load_json(text)
     if isinstance(data, dict) and isinstance(data.get("labels"), list):
         data = data["labels"]  # a whole project or task description
     if not isinstance(data, list):

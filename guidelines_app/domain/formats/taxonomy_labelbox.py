@@ -22,6 +22,7 @@ from guidelines_app.domain.formats.taxonomy_common import (
     finish_import,
     flat_offered,
     import_id,
+    load_json,
     offered_labels,
 )
 from guidelines_app.domain.taxonomy_model import Label, Taxonomy
@@ -69,12 +70,7 @@ def _fail(message: str, path: str = "") -> InvalidInput:
 
 def import_labelbox(text: str, *, name: str | None = None) -> Taxonomy:
     check_size(text, "file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            problems=[Problem(f"not valid JSON: {exc.msg}", line=exc.lineno)]
-        ) from exc
+    data = load_json(text)
     if not isinstance(data, dict):
         raise _fail("a Labelbox ontology is a JSON object with tools and classifications")
     taken: set[str] = set()

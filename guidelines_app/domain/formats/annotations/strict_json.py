@@ -48,7 +48,17 @@ def _float(text: str) -> float:
     return value
 
 
-DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+class _Decoder(json.JSONDecoder):
+    """Deep nesting is a refused value, not a RecursionError that escapes every handler."""
+
+    def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+        try:
+            return super().raw_decode(s, idx)
+        except RecursionError:
+            raise StrictJSONError("a JSON value is nested too deeply", idx) from None
+
+
+DECODER = _Decoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
 
 
 def loads(text: str) -> Any:
