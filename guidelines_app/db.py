@@ -55,6 +55,21 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and type(error.orig).__name__ == "DatabaseError"
 
 
+def is_damaged(error: BaseException) -> bool:
+    """Whether the database file itself is damaged (SQLite: "not a database", "malformed"),
+    which waiting will not cure: the administrator restores it from a backup."""
+    if not isinstance(error, DBAPIError) or type(error.orig).__name__ != "DatabaseError":
+        return False
+    text = str(error.orig).lower()
+    return "not a database" in text or "malformed" in text
+
+
+#: What a page says about a damaged database file: no file names, no driver text.
+DAMAGED = (
+    "The database file is damaged, so nothing can be shown or saved until an administrator "
+    "restores it from a backup (`guidelines check` on the server says more)."
+)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: SQLite's primary result codes for a database another connection holds.
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from guidelines_app.db import DAMAGED, is_damaged
 from guidelines_app.services import ops
 from guidelines_app.store import StoreError
 from guidelines_app.web import context
@@ -52,6 +53,8 @@ def _database_ready(app: Flask) -> str | None:
         state = ops.state(context.engine())
     except Exception as error:  # the driver's text names hosts and roles: logged, not shown
         app.logger.error("the database cannot be opened: %s", error)
+        if is_damaged(error):
+            return DAMAGED
         return "The database cannot be reached right now: try again in a minute."
     if not state.at_head:
         if not state.currents:

@@ -60,8 +60,40 @@ def test_a_database_lost_while_serving_answers_503_in_plain_words(tmp_path, cont
         response = client.get(path, headers={"Authorization": "Bearer x"} if "api" in path else {})
         body = response.get_data(as_text=True)
         assert response.status_code == 503, (path, body[:500])
-        assert "cannot be reached" in body and response.headers["Retry-After"] == "30"
+        assert "database file is damaged" in body and "restores it from a backup" in body
+        assert "Retry-After" not in response.headers  # waiting will not cure it
         assert "served.sqlite3" not in body and "not a database" not in body
+    app.extensions["guidelines.engine"].dispose()
+
+
+def test_a_database_file_damaged_before_start_says_so_on_every_page(tmp_path, content_repo):
+    database = tmp_path / "damaged.sqlite3"
+    shutil.copyfile(_template(tmp_path, content_repo), database)
+    data = bytearray(database.read_bytes())
+    data[:16] = b"garbage garbage!"  # the header SQLite checks first
+    database.write_bytes(bytes(data))
+    app = create_app(app_config(tmp_path, f"sqlite:///{database}", content_repo))
+    for path in ("/login", "/guidelines", "/api/v1/me"):
+        response = app.test_client().get(path)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, (path, body[:300])
+        assert "database file is damaged" in body, path
+        assert "damaged.sqlite3" not in body and "not a database" not in body
+    app.extensions["guidelines.engine"].dispose()
+
+
+def test_a_database_file_damaged_inside_says_so_instead_of_a_500(tmp_path, content_repo):
+    database = tmp_path / "pages.sqlite3"
+    shutil.copyfile(_template(tmp_path, content_repo), database)
+    data = bytearray(database.read_bytes())
+    for offset in range(8192, len(data), 97):  # every page after the first two
+        data[offset] = 0x55
+    database.write_bytes(bytes(data))
+    app = create_app(app_config(tmp_path, f"sqlite:///{database}", content_repo))
+    response = app.test_client().get("/login")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503, body[:300]
+    assert "database file is damaged" in body
     app.extensions["guidelines.engine"].dispose()
 
 

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from guidelines_app.db import DriverError, is_unavailable
+from guidelines_app.db import DAMAGED, DriverError, is_damaged, is_unavailable
 from guidelines_app.domain.errors import AppError, InvalidInput
 from guidelines_app.store import StoreError, StoreUnavailable
 from guidelines_app.web.errors import status_of
@@ -71,15 +71,16 @@ def _database_error(error: DriverError) -> ResponseReturnValue:
     current_app.logger.error("the database cannot answer: %s", error)
     # The page is rendered as for a visitor: who is signed in is in the unreachable database.
     g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
-    response = current_app.make_response(
-        _answer(
-            503,
-            "Service unavailable",
+    if is_damaged(error):
+        message = f"{DAMAGED} Nothing you entered was saved."
+    else:
+        message = (
             "The database cannot be reached right now. Nothing you entered was saved; "
-            "try again in a minute.",
+            "try again in a minute."
         )
-    )
-    response.headers["Retry-After"] = "30"
+    response = current_app.make_response(_answer(503, "Service unavailable", message))
+    if not is_damaged(error):
+        response.headers["Retry-After"] = "30"
     return response
 
 
