@@ -158,9 +158,22 @@ class Repository:
         check_path(path)
         sha = self._rev_or_head(rev)
         found = self._batch([f"{sha}:{path}"])[0] if sha else None
+        if found is None and sha:
+            self._check_not_lost(sha, path)
         if found is None or found[1] != "blob":
             raise PathNotFound(f"{path} does not exist at {rev or self.branch}")
         return FileVersion(path=path, blob_id=found[0], data=found[2], commit_id=sha or "")
+
+    def _check_not_lost(self, sha: str, path: str) -> None:
+        """A path the commit's tree lists but whose object is gone: damage, not absence."""
+        listed = self._run("ls-tree", "-z", sha, "--", path, ok=(0, 128)).stdout
+        entry = listed.split(b"\0", 1)[0].split(b"\t", 1)[0].split()
+        if len(entry) == 3 and entry[1] == b"blob":
+            object_id = entry[2].decode("ascii", "replace")
+            raise StoreUnavailable(
+                f"The content repository is damaged: {path} at commit {sha[:7]} is git object "
+                f"{object_id[:12]}, which is missing."
+            )
 
     def exists(self, path: str, rev: str | None = None) -> bool:
         check_path(path)

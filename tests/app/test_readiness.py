@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 from guidelines_app import create_app
 from tests.conftest import app_config
 from tests.factories import signed_in_client
+
+SLUG = "product-review-sentiment"
 
 
 def test_missing_content_repository_is_explained_on_every_page_not_a_500(app, content_repo):
@@ -104,3 +107,29 @@ def _template(tmp_path, content_repo):
     app.test_cli_runner().invoke(args=["init"])
     app.extensions["guidelines.engine"].dispose()
     return path
+
+
+def test_a_missing_git_object_is_damage_shown_where_it_matters_not_a_404(app, content_repo):
+    client = signed_in_client(app, "lead")
+    listed = subprocess.run(
+        ["git", "-C", str(content_repo), "ls-tree", "HEAD", "guidelines/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    blob = next(line.split()[2] for line in listed.splitlines() if SLUG in line)
+    loose = content_repo / "objects" / blob[:2] / blob[2:]
+    assert loose.exists()  # the seeded repository keeps loose objects
+    loose.unlink()
+    page = client.get(f"/guidelines/{SLUG}")
+    assert page.status_code == 503
+    body = page.get_data(as_text=True)
+    assert "content repository is damaged" in body and blob[:12] in body
+    assert "no guideline named" not in body
+    listing = client.get("/guidelines").get_data(as_text=True)
+    assert "Cannot be read" in listing and "is damaged" in listing
+    assert "Pairwise preference" in listing  # the other guidelines are still listed
+    assert client.get("/decisions").status_code == 200
+    assert client.get("/guidelines/chatbot-preference").status_code == 200
+    check = app.test_cli_runner().invoke(args=["check"])
+    assert check.exit_code == 1 and blob[:7] in check.output

@@ -26,7 +26,7 @@ from guidelines_app.domain.trailers import decision_id, decision_trailers
 from guidelines_app.services import audit, documents, escalations, taxonomies
 from guidelines_app.services import decisions as case_law
 from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome
-from guidelines_app.store import Author, CommitInfo, ContentStore, Release
+from guidelines_app.store import Author, CommitInfo, ContentStore, Release, StoreUnavailable
 
 LabelUrl = Callable[[str, str], str]  # (taxonomy slug, label id) -> URL
 SectionUrl = Callable[[str], str]  # section id -> URL of the section in the version shown
@@ -96,9 +96,10 @@ def list_guidelines(
         ahead = documents.changes_since(store, GUIDELINE, slug, latest)
         try:
             guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
-        except InvalidInput as error:
+        except (InvalidInput, StoreUnavailable) as error:  # listed, flagged: others still shown
+            message = getattr(error, "message", str(error))
             entries.append(
-                GuidelineEntry(slug, slug, "", None, False, latest, ahead, error=error.message)
+                GuidelineEntry(slug, slug, "", None, False, latest, ahead, error=message)
             )
             continue
         if guideline.archived and not include_archived:

@@ -23,6 +23,7 @@ from guidelines_app.store import (
     ContentStore,
     Release,
     RevisionNotFound,
+    StoreUnavailable,
     WriteConflict,
     merge_texts,
 )
@@ -105,7 +106,7 @@ def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
         governed = governing.get(slug, [])
         try:
             taxonomy, _ = load(store, slug)
-        except (InvalidInput, TooLarge, UnicodeDecodeError) as error:
+        except (InvalidInput, TooLarge, UnicodeDecodeError, StoreUnavailable) as error:
             message = getattr(error, "message", str(error))
             entries.append(
                 TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
