@@ -34,7 +34,7 @@ class TaxonomyChange:
 
 def compare(*, store: ContentStore, slug: str, old: str, new: str) -> TaxonomyChange:
     """Any two revisions: releases (``v2``), ``draft`` or commit ids."""
-    check_slug(slug)
+    TAXONOMY.path(slug)  # a slug that cannot exist is not found
     old_ref = documents.resolve(store, TAXONOMY, slug, old, before_ok=True)
     new_ref = documents.resolve(store, TAXONOMY, slug, new)
     after, _ = taxonomies.load(store, slug, new_ref.commit_id)

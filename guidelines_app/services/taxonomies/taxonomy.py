@@ -138,7 +138,7 @@ def default_ref(store: ContentStore, slug: str, *, prefer_release: bool) -> str:
 
 
 def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
-    check_slug(slug)
+    TAXONOMY.path(slug)  # a slug that cannot exist is not found
     resolved = documents.resolve(store, TAXONOMY, slug, ref)
     version = documents.read(store, TAXONOMY, slug, resolved.commit_id)
     taxonomy, problems = load(store, slug, resolved.commit_id)
