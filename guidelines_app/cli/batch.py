@@ -61,6 +61,10 @@ def remove_command(batch_id: int, yes: bool, actor: str | None) -> None:
             session=session, batch_id=batch_id, actor_id=actor_id
         )
     click.echo(
-        f"{removed.summary()}; {removed.n_figures} stored figures and "
-        f"{removed.n_reports} cached reports dropped"
+        f"{removed.summary()}; dropped {_count(removed.n_figures, 'row')} of stored figures "
+        f"and {_count(removed.n_reports, 'cached report')}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

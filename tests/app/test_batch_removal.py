@@ -347,7 +347,7 @@ def test_cli_removes_a_batch_with_yes_recording_the_actor(app, runner, as_lead):
     result = runner.invoke(args=["batch", "remove", str(first), "--yes", "--actor", "lena"])
     assert result.exit_code == 0, result.output
     assert f"removed batch #{first} (first.csv) from reviews" in result.output
-    assert "60 annotations" in result.output and "cached reports dropped" in result.output
+    assert "60 annotations" in result.output and "of stored figures and" in result.output
     assert counts(app, first)["batch"] == 0
     assert report_totals(as_lead) == (60, 1)
     (event,) = removals(app)
