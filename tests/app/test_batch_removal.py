@@ -5,14 +5,18 @@ Re-stamping a batch forgets only its guideline's reports and keeps its figures."
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import delete
 from sqlmodel import col, func, select
 
 from guidelines_app import create_app
 from guidelines_app.db import session_scope, utcnow
+from guidelines_app.domain.errors import NotFound
 from guidelines_app.models import (
     Annotation,
     AnnotationBatch,
@@ -246,6 +250,32 @@ def test_a_failure_midway_leaves_the_batch_whole(app, as_lead, monkeypatch):
     ):
         annotation_batches.remove_batch(session=session, batch_id=first)
     assert counts(app, first) == before  # annotations, figures and reports all still there
+
+
+def test_of_two_removals_at_once_the_second_finds_no_batch_and_records_nothing(app):
+    first, _second = two_batches(app)
+    engine = app.extensions["guidelines.engine"]
+    outcome: list[BaseException | None] = []
+
+    def second_removal() -> None:
+        with session_scope(engine) as session:
+            try:
+                annotation_batches.remove_batch(session=session, batch_id=first)
+                outcome.append(None)
+            except BaseException as error:  # the answer is checked below
+                outcome.append(error)
+
+    with session_scope(engine) as session:  # the first removal, not yet committed
+        session.execute(delete(Annotation).where(col(Annotation.batch_id) == first))
+        session.execute(delete(BatchFigures).where(col(BatchFigures.batch_id) == first))
+        session.execute(delete(AnnotationBatch).where(col(AnnotationBatch.id) == first))
+        waiting = threading.Thread(target=second_removal)
+        waiting.start()
+        time.sleep(0.5)  # let it wait for the batch (if it has not started, it finds none)
+        session.commit()
+    waiting.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], NotFound)
+    assert removals(app) == []
 
 
 # A batch still being imported ----------------------------------------------------------

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Delete, delete, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from guidelines_app.domain.errors import Conflict
+from guidelines_app.domain.errors import Conflict, NotFound
 from guidelines_app.models import Annotation, AnnotationBatch, AnnotationImport, BatchFigures
 from guidelines_app.services import audit, reports
 from guidelines_app.services.annotations import importing, jobs
@@ -53,8 +53,15 @@ def remove_batch(*, session: Session, batch_id: int, actor_id: int | None = None
     """Delete batch ``batch_id`` with everything computed from it, and record who did.
 
     Raises NotFound (404) for an unknown batch and BatchStillImporting (409) while the
-    upload that is writing it has not finished; nothing is removed then.
+    upload that is writing it has not finished; nothing is removed then. The batch's row
+    is locked first (PostgreSQL; SQLite serialises writers), so of two removals at once
+    the second finds no batch rather than recording a removal of nothing.
     """
+    locked = session.exec(
+        select(AnnotationBatch.id).where(col(AnnotationBatch.id) == batch_id).with_for_update()
+    ).first()
+    if locked is None:
+        raise NotFound(f"no annotation batch #{batch_id}")
     batch, dataset = importing.get_batch(session, batch_id)
     running = jobs.running_import(session, batch_id)
     if running is not None:
