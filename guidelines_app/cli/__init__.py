@@ -14,6 +14,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from guidelines_app import demo
 from guidelines_app.cli.agreement import agreement_command
 from guidelines_app.cli.annotations import import_command
+from guidelines_app.cli.batch import batch_group
 from guidelines_app.cli.report import report_command
 from guidelines_app.cli.support import fail, reports_errors, require_database
 from guidelines_app.cli.taxonomy import taxonomy_group
@@ -230,6 +231,7 @@ COMMANDS = (
     check_command,
     db_group,
     import_command,
+    batch_group,
     taxonomy_group,
     report_command,
 )

@@ -44,6 +44,9 @@ class TokenClient:
     def post(self, url: str, json: Any = None, **kw: Any) -> TestResponse:
         return self.client.post(url, headers=self.headers, json=json, **kw)
 
+    def delete(self, url: str, **kw: Any) -> TestResponse:
+        return self.client.delete(url, headers=self.headers, **kw)
+
 
 def replay_demo_revisions(app: Flask) -> None:
     """The demo's guideline and taxonomy histories: releases v1..v3, a split, a merge."""
@@ -208,6 +211,10 @@ def call_every_endpoint(world: World) -> list[Call]:
     r("GET", batch, viewer.get(f"{batches}/{made.json['id']}"))
     r("GET", batch, viewer.get(f"{batches}/{made.json['id']}?dimension=nope"))
     r("GET", batch, viewer.get(f"{batches}/999"))
+    r("DELETE", batch, viewer.delete(f"{batches}/{made.json['id']}"))
+    r("DELETE", batch, lead.delete(f"{batches}/999"))
+    r("DELETE", batch, lead.delete(f"{batches}/{made.json['id']}"))
+    r("GET", batch, viewer.get(f"{batches}/{made.json['id']}"))
 
     tax = f"{v1}/taxonomies/{TAXONOMY}"
     r("GET", f"{v1}/taxonomies", viewer.get(f"{v1}/taxonomies"))

@@ -305,7 +305,7 @@ def test_every_route_with_an_unknown_id_answers_404(app, admin, raw):
         assert response.status_code == 404, rule.rule
         assert response.json["error"]["message"], rule.rule
         answered += 1
-    assert answered == 7  # escalations 3, decisions 3, batches 1
+    assert answered == 8  # escalations 3, decisions 3, batches 2 (show, remove)
 
 
 def test_every_taxonomy_route_with_an_unknown_slug_answers_404(app, admin):

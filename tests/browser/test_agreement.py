@@ -1,4 +1,5 @@
-"""A lead uploads an annotation file, watches the progress, and lands on the batch page."""
+"""A lead uploads an annotation file, watches the progress, and lands on the batch page;
+a batch imported by mistake is removed from its page, without JavaScript too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import pytest
 
 from tests.app.test_agreement_pages import join_import_threads
-from tests.app.test_annotation_import import sentiment_csv
+from tests.app.test_annotation_import import run_import, sentiment_csv
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -65,3 +66,19 @@ def test_a_refused_upload_lists_the_problems_without_javascript(live_app, live_s
     assert page.is_visible("text=duplicate column 'item'")
     context.close()
     join_import_threads()
+
+
+def test_a_lead_removes_a_batch_without_javascript(live_app, live_server, browser):
+    make_user(live_app, "lena", "lead")
+    run_import(live_app, sentiment_csv(), file_name="mistake.csv")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/agreement/batches/1")
+    form = page.locator("section.remove-batch form")
+    form.locator("input[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/agreement")
+    assert page.is_visible("text=Removed batch #1 (mistake.csv) from reviews")
+    assert page.is_visible("text=No batch imported yet")
+    context.close()

@@ -2,7 +2,9 @@
 
 One import path serves the upload page, the API and the CLI: ``import_batch`` imports a
 file as a batch and computes its figures. ``import_annotations`` is its first half (the
-rows only), for the demo and for tests that look at the rows alone.
+rows only), for the demo and for tests that look at the rows alone. ``remove_batch``
+takes a batch out again with everything computed from it; ``set_batch_release``
+re-stamps one without recomputing its figures.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from guidelines_app.services.annotations.batch_import import (
     import_batch,
 )
 from guidelines_app.services.annotations.batch_release import INFER, set_batch_release
+from guidelines_app.services.annotations.batch_removal import (
+    BatchStillImporting,
+    RemovedBatch,
+    remove_batch,
+)
 from guidelines_app.services.annotations.checks import (
     DATASET_RE,
     FORMULA_START,
@@ -59,6 +66,7 @@ from guidelines_app.services.annotations.jobs import (
     create_job,
     get_job,
     run_job,
+    running_import,
     start,
 )
 from guidelines_app.services.annotations.stored import (
@@ -90,8 +98,10 @@ __all__ = [
     "STALE_AFTER",
     "BatchContext",
     "BatchReport",
+    "BatchStillImporting",
     "ImportOptions",
     "ImportOutcome",
+    "RemovedBatch",
     "annotations_of_item",
     "batch_figures",
     "batch_frame",
@@ -117,8 +127,10 @@ __all__ = [
     "read_file",
     "release_in_force",
     "relevant_columns",
+    "remove_batch",
     "resolve",
     "run_job",
+    "running_import",
     "select_dimension",
     "set_batch_release",
     "start",

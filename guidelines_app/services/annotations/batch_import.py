@@ -36,6 +36,7 @@ class ImportOptions:
     importer_id: int | None = None
     doccano_annotator: str = ""
     columns: Mapping[str, str] | None = None
+    job_id: int | None = None  # the background import writing the batch, if any
 
 
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -71,6 +72,7 @@ def import_batch(
         doccano_annotator=options.doccano_annotator,
         columns=options.columns,
         progress=progress,
+        job_id=options.job_id,
     )
     progress(COMPUTING, 0, 0)
     agreement.precompute(session=session, batch_id=outcome.batch.id or 0)

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Annotation, AnnotationBatch
-from guidelines_app.services import audit, documents
+from guidelines_app.services import audit, documents, reports
 from guidelines_app.services.annotations import context as annotation_context
 from guidelines_app.services.annotations import importing
 from guidelines_app.services.documents import GUIDELINE
@@ -26,8 +26,10 @@ def set_batch_release(
 ) -> AnnotationBatch:
     """``release`` is ``vN`` (taken as given) or ``infer`` (from the annotations' times again).
 
-    Only the stamp changes; the annotations stay as imported. Reports keyed by the stamps
-    are recomputed on their next view.
+    Only the stamp changes: the annotations stay as imported and the batch's figures, which
+    do not depend on the release, are kept as computed. The cached reports of the batch's
+    guideline (the only ones that read it) are forgotten and computed on their next view;
+    their keys hold the stamps, so none would be served stale anyway.
     """
     batch, _dataset = importing.get_batch(session, batch_id)
     if not batch.guideline:
@@ -67,5 +69,6 @@ def set_batch_release(
         summary=f"{GUIDELINE.path(batch.guideline)}: v{before[0]} ({before[1]}) -> "
         f"v{batch.guideline_version} ({batch.release_rule})",
     )
+    reports.forget(session, guideline=batch.guideline)
     session.commit()
     return batch

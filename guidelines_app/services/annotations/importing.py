@@ -13,14 +13,21 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import pandas as pd
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from guidelines_app.db import saved_id, utcnow
 from guidelines_app.domain.errors import Conflict, NotFound
 from guidelines_app.domain.formats.annotations import AnnotationFile
-from guidelines_app.models import Annotation, AnnotationBatch, Dataset, Item, User
+from guidelines_app.models import (
+    Annotation,
+    AnnotationBatch,
+    AnnotationImport,
+    Dataset,
+    Item,
+    User,
+)
 from guidelines_app.services import audit
 from guidelines_app.services.annotations import context as annotation_context
 from guidelines_app.services.annotations.checks import check_dataset_slug, read_file
@@ -76,11 +83,15 @@ def import_annotations(
     doccano_annotator: str = "",
     columns: Mapping[str, str] | None = None,
     progress: Progress = _no_progress,
+    job_id: int | None = None,
 ) -> ImportOutcome:
     """Read, check and store one file as a batch; raises before writing anything on bad input.
 
     Raises InvalidInput (422: unreadable file, unknown labels, unknown guideline, release
     or taxonomy), TooLarge (413) and Conflict (409: the same file in the same dataset).
+    ``job_id`` is the background import this runs for: its row names the batch in the
+    batch's own transaction, so no one sees the batch without knowing it is still being
+    imported (its figures follow), and a removal can refuse it meanwhile.
     """
     dataset = check_dataset_slug(dataset)
     file_name = (file_name or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:500]
@@ -116,6 +127,12 @@ def import_annotations(
             summary=f"imported {batch.n_annotations:,} annotations from {file_name} into {dataset}",
             detail={"sha256": parsed.sha256, "format": parsed.format},
         )
+        if job_id is not None:
+            session.execute(
+                update(AnnotationImport)
+                .where(col(AnnotationImport.id) == job_id)
+                .values(batch_id=batch.id)
+            )
         session.commit()
     except IntegrityError:
         session.rollback()

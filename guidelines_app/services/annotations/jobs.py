@@ -5,11 +5,14 @@ use case as ``guidelines import`` and the API (``import_batch``: the batch, then
 figures) and records each stage on the row. While the batch is
 being written (one transaction that holds SQLite's write lock), row-level progress is
 kept in this process's memory and merged into what ``get_job`` returns; the row itself
-moves on when the transaction ends. The uploaded file is deleted in every case.
+moves on when the transaction ends. The row names the batch in the batch's own
+transaction, so until the job ends (its figures computed) ``running_import`` finds it and
+the batch cannot be removed under it. The uploaded file is deleted in every case.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from guidelines_app.db import session_scope, utcnow
 from guidelines_app.domain.errors import AppError, InvalidInput, NotFound
@@ -60,14 +63,36 @@ def get_job(session: Session, job_id: int) -> AnnotationImport:
     live = _LIVE.get(job_id)
     if live is not None and job.status == ImportStatus.RUNNING.value:
         job.stage, job.done, job.total = live
-    unfinished = job.status in (ImportStatus.QUEUED.value, ImportStatus.RUNNING.value)
-    if unfinished and live is None and utcnow() - job.updated_at > STALE_AFTER:
+    if _unfinished(job) and not _alive(job):
         job.status, job.stage = ImportStatus.FAILED.value, "interrupted"
         job.message = (
             "The import stopped without finishing (was the server restarted?). "
             "Nothing from this file was imported: upload it again."
         )
     return job
+
+
+def _unfinished(job: AnnotationImport) -> bool:
+    return job.status in (ImportStatus.QUEUED.value, ImportStatus.RUNNING.value)
+
+
+def _alive(job: AnnotationImport) -> bool:
+    """Running in this process, or moved recently enough to be running in another one."""
+    return job.id in _LIVE or utcnow() - job.updated_at <= STALE_AFTER
+
+
+def running_import(session: Session, batch_id: int) -> AnnotationImport | None:
+    """The background import still writing this batch (its figures, once the batch is
+    committed), if any; an import that was interrupted (``get_job`` shows it so) is not."""
+    jobs = session.exec(
+        select(AnnotationImport).where(
+            col(AnnotationImport.batch_id) == batch_id,
+            col(AnnotationImport.status).in_(
+                (ImportStatus.QUEUED.value, ImportStatus.RUNNING.value)
+            ),
+        )
+    ).all()
+    return next((job for job in jobs if _alive(job)), None)
 
 
 def _update(engine: Engine, job_id: int, **values: Any) -> None:
@@ -110,9 +135,10 @@ def run_job(
 
     try:
         _update(engine, job_id, status=ImportStatus.RUNNING.value, stage="reading the file")
+        own = dataclasses.replace(options, job_id=job_id)  # the job row names the batch
         with session_scope(engine) as session, path.open("rb") as handle:
             outcome = import_batch(
-                session=session, store=store, data=handle, options=options, progress=progress
+                session=session, store=store, data=handle, options=own, progress=progress
             )
             batch_id = outcome.batch.id
         _update(

@@ -3,7 +3,12 @@ their cache and Markdown; results are typed (``to_dict()`` is the JSON)."""
 
 from __future__ import annotations
 
-from guidelines_app.services.reports.cache import CACHE_VERSION, KEEP_PER_GUIDELINE, cached
+from guidelines_app.services.reports.cache import (
+    CACHE_VERSION,
+    KEEP_PER_GUIDELINE,
+    cached,
+    forget,
+)
 from guidelines_app.services.reports.markdown import (
     comparison_markdown,
     counted,
@@ -83,6 +88,7 @@ __all__ = [
     "counted",
     "dimensions_of",
     "fingerprint",
+    "forget",
     "guideline_report",
     "interval",
     "load",

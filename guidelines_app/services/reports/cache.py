@@ -6,6 +6,10 @@ database is busy, and the report is then computed again next time. Within one se
 a report computed once is remembered in ``session.info``: on SQLite a reader's snapshot
 does not see the row written aside, and the report page asks for the comparisons its
 report was built from.
+
+Keys are fingerprints of what a report was computed from, so a changed batch is never
+served a stale report; ``forget`` drops a guideline's reports at once, in the caller's
+transaction, when a batch of it is removed or re-stamped.
 """
 
 from __future__ import annotations
@@ -57,3 +61,15 @@ def _prune(session: Session, guideline: str) -> None:
     ).all()
     if stale:
         session.execute(delete(ReportCache).where(col(ReportCache.key).in_(stale)))
+
+
+def forget(session: Session, *, guideline: str) -> int:
+    """Drop every cached report of ``guideline`` in the caller's transaction (the caller
+    commits); how many rows went. Reports of other guidelines never read its batches and stay.
+
+    What this session computed and remembers is dropped too, so a report asked for after
+    the change is computed from what the transaction now holds.
+    """
+    session.info.pop(_COMPUTED, None)
+    result = session.execute(delete(ReportCache).where(col(ReportCache.guideline) == guideline))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -264,12 +264,18 @@ def fingerprint(
     *, session: Session, store: ContentStore, slug: str, dimension: str | None = None
 ) -> tuple[str, list[Release]]:
     """A key that changes whenever a batch of the guideline, its stamp or a release changes,
-    read from the batches table alone (never the annotations), so a cached report is cheap."""
+    read from the batches table alone (never the annotations), so a cached report is cheap.
+
+    A batch counts by its id, dataset and file hash as well as its size and stamp: SQLite
+    may give a new batch the id of one removed before it, and a file of the same size
+    imported under that id must not be served the removed batch's report."""
     documents.read(store, GUIDELINE, slug)  # 404 for an unknown guideline
     releases = documents.releases(store, GUIDELINE, slug)
     batches = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             AnnotationBatch.id,
+            AnnotationBatch.dataset_id,
+            AnnotationBatch.sha256,
             AnnotationBatch.n_annotations,
             AnnotationBatch.guideline_version,
             AnnotationBatch.release_rule,

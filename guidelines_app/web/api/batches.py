@@ -1,8 +1,9 @@
-"""Annotation batches over the API: upload one (imported with its figures), list, show."""
+"""Annotation batches over the API: upload one (imported with its figures), list, show, remove."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
@@ -17,7 +18,7 @@ from guidelines_app.models.schemas import (
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
 from guidelines_app.web import context, security
-from guidelines_app.web.api.operations import Param, operation
+from guidelines_app.web.api.operations import Answer, Param, no_content, operation, path_id
 
 #: Figures that name annotators: only for leads, as on the batch page.
 PERSONAL = ("annotators", "pairwise_cohen_kappa", "pairwise_common_items")
@@ -104,3 +105,23 @@ def show_batch(batch_id: str) -> BatchFiguresPublic:
         dimensions=report.dimensions,
         figures=figures,
     )
+
+
+@bp.delete("/annotation-batches/<batch_id>")
+@security.requires(Role.LEAD)
+@operation(
+    "Remove a batch (lead): its annotations, figures and the cached reports that counted it",
+    {
+        204: Answer("Removed, with an audit row; the items stay", media_types=()),
+        404: "No such batch",
+        409: "The batch's upload is still being imported",
+    },
+    params=(Param("batch_id", "path", "integer"),),
+)
+def remove_batch(batch_id: str) -> ResponseReturnValue:
+    annotation_batches.remove_batch(
+        session=context.db_session(),
+        batch_id=path_id(batch_id, "annotation batch"),
+        actor_id=current_user.user_id,
+    )
+    return no_content()

@@ -130,6 +130,8 @@ def _operation(rule: Rule, op: Operation, role: Any, refs: dict[Any, Any]) -> di
 
 
 def _response(answer: Answer, status: int, refs: dict[Any, Any]) -> dict[str, Any]:
+    if not answer.media_types:  # 204: no body at all
+        return {"description": answer.description}
     if answer.schema is not None:
         schema = refs[(answer.schema, "serialization")]
     elif status >= 400:

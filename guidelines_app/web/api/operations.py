@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 
@@ -43,7 +43,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Answer:
-    """One status an operation answers with; no schema: the error body (4xx) or any JSON."""
+    """One status an operation answers with; no schema: the error body (4xx) or any JSON;
+    no media types: no body at all (204)."""
 
     description: str
     schema: type[BaseModel] | None = None
@@ -169,6 +170,13 @@ def _problem(error: Any) -> Problem:
         path = path[:MAX_PATH] + "..."
     message = "this field is required" if error["type"] == "missing" else error["msg"]
     return Problem(message[0].lower() + message[1:], path=path)
+
+
+def no_content() -> ResponseReturnValue:
+    """204: no body, so no Content-Type either (Flask would call the empty body HTML)."""
+    response = current_app.response_class(status=204)
+    response.headers.remove("Content-Type")
+    return response
 
 
 def respond(result: Any) -> ResponseReturnValue:

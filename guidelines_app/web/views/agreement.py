@@ -146,18 +146,50 @@ def set_release(batch_id: int) -> ResponseReturnValue:
     return redirect(url_for("agreement.batch", batch_id=batch_id))
 
 
-@bp.get("/batches/<int:batch_id>")
-@security.requires(Role.VIEWER)
-def batch(batch_id: int) -> ResponseReturnValue:
-    dimension = request.args.get("dimension")
+@bp.post("/batches/<int:batch_id>/remove")
+@security.requires(Role.LEAD)
+def remove(batch_id: int) -> ResponseReturnValue:
+    """Remove a batch with its figures and dependent reports, once the box is ticked."""
+    if request.form.get("confirm") != "yes":
+        message = (
+            "Nothing was removed: tick the box to confirm that this batch, its annotations "
+            "and its figures should go."
+        )
+        return _batch_page(batch_id, status=422, errors=[message])
+    try:
+        removed = annotation_batches.remove_batch(
+            session=context.db_session(), batch_id=batch_id, actor_id=current_user.user_id
+        )
+    except annotation_batches.BatchStillImporting as error:
+        return _batch_page(batch_id, status=409, errors=[error.message])
+    summary = removed.summary()
+    flash(f"{summary[0].upper()}{summary[1:]}.", "success")
+    return redirect(url_for("agreement.index"), 303)
+
+
+def _batch_page(
+    batch_id: int,
+    *,
+    dimension: str | None = None,
+    status: int = 200,
+    errors: list[str] | None = None,
+) -> ResponseReturnValue:
     report = annotation_batches.batch_figures(
         session=context.db_session(), batch_id=batch_id, dimension=dimension
     )
-    return render_template(
+    page = render_template(
         "agreement/batch.html",
         report=report,
         figures=report.figures,
         metric_title=metrics.title,
         multilabel_metrics=MULTILABEL_METRICS,
         show_annotators=current_user.can(Role.LEAD),
+        errors=errors or [],
     )
+    return page, status
+
+
+@bp.get("/batches/<int:batch_id>")
+@security.requires(Role.VIEWER)
+def batch(batch_id: int) -> ResponseReturnValue:
+    return _batch_page(batch_id, dimension=request.args.get("dimension"))
