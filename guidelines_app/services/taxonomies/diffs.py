@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from guidelines_app.domain.guideline import check_slug
 from guidelines_app.domain.taxonomy import (
     Label,
     MigrationMap,
