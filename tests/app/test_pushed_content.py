@@ -110,6 +110,25 @@ def banner(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>|\s+", " ", html[start : html.index("</div>", start)]))
 
 
+#: Pages around a document that may refuse broken content (422), but never with a server error.
+AROUND = (
+    "/",
+    "/guidelines/news-entities/agreement",
+    "/guidelines/news-entities/sections/scope",
+    "/guidelines/news-entities/diff?from=draft&to=draft",
+    "/taxonomies/news-entities/diff",
+    "/taxonomies/news-entities/migration",
+    "/taxonomies/news-entities/labels/per",
+    "/taxonomies/news-entities/export?to=csv",
+    "/escalations/new",
+)
+
+
+def no_server_error(client: FlaskClient) -> None:
+    for url in AROUND:
+        assert client.get(url).status_code < 500, url
+
+
 # --- guidelines --------------------------------------------------------------------------------
 
 
@@ -209,6 +228,7 @@ def test_pushed_garbage_guideline_is_a_problem_not_a_crash(app, as_lead, runner,
     ):
         assert as_lead.get(url).status_code == 200, url
     assert banner(as_lead.get("/guidelines/news-entities").get_data(as_text=True))
+    no_server_error(as_lead)
     assert release(as_lead, "guidelines", "news-entities")[0] == 422
     code, output = check(runner)
     assert code == 1 and f"content: {GUIDELINE}:" in output
@@ -286,6 +306,7 @@ def test_pushed_garbage_taxonomy_is_a_problem_not_a_crash(app, as_lead, runner, 
     ):
         assert as_lead.get(url).status_code == 200, url
     assert banner(as_lead.get("/taxonomies/news-entities").get_data(as_text=True))
+    no_server_error(as_lead)
     assert release(as_lead, "taxonomies", "news-entities")[0] == 422
     assert check(runner)[0] == 1
     assert save_taxonomy(as_lead, app, good) == 302
