@@ -169,16 +169,27 @@ def user_token(username: str, name: str) -> None:
 
 @click.command("check")
 @with_appcontext
-@click.option("--repair", is_flag=True, help="Fix what is safe to fix.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Fix what is safe to fix (the database). Content is never changed: fix a document "
+    "by editing it in the app or pushing a fix.",
+)
 @reports_errors
 def check_command(repair: bool) -> None:
-    """Verify the content repository and the database against each other."""
+    """Verify the content repository and the database against each other: every document
+    and release in force passes the save path's rules, every reference points somewhere."""
     findings, repaired = ops.check(engine=context.engine(), store=context.store(), repair=repair)
     for line in repaired:
         click.echo(f"repaired: {line}")
     for finding in findings:
         hint = " (fixable with --repair)" if finding.repairable and not repair else ""
         click.echo(f"{finding.area}: {finding.message}{hint}")
+    if repair and any(f.area == "content" for f in findings):
+        click.echo(
+            "--repair does not change content: edit these documents in the app "
+            "or push a fix to the content repository."
+        )
     if findings:
         click.echo(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found.")
         sys.exit(1)

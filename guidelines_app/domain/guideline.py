@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from guidelines_app.domain.errors import InvalidInput, Problem
+from guidelines_app.domain.errors import AppError, InvalidInput, Problem
 from guidelines_app.domain.markdown import (
     ID_RE,
     MAX_GUIDELINE_BYTES,
@@ -31,6 +31,7 @@ __all__ = [
     "check_slug",
     "label_mentions",
     "parse_guideline",
+    "readable_guideline",
     "removed_section_ids",
     "render_template_guideline",
     "section_ids",
@@ -44,6 +45,9 @@ __all__ = [
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG_LENGTH = 100
 MAX_FRONT_MATTER_BYTES = 64_000
+#: Front matter fields are flat; deeper flow nesting is a mistake or an attack (PyYAML's
+#: pure-Python parser takes seconds on a few thousand nested brackets).
+MAX_FRONT_MATTER_DEPTH = 32
 USERNAME_RE = re.compile(r"[^\s\x00-\x1f]+")
 
 _FIELDS = ("title", "taxonomy", "owners", "summary", "archived")
@@ -101,11 +105,35 @@ def _yaml_line(mark: Any) -> int | None:
     return mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the '---' line
 
 
+def _too_deep_at(front: str) -> int | None:
+    """The file line where ``[``/``{`` nesting first passes the limit, if it does (brackets
+    inside quotes count too: no real field nests a tenth as deep)."""
+    depth = 0
+    for index, char in enumerate(front):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                return front.count("\n", 0, index) + 2
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
 def _load(front: str) -> tuple[dict[str, Any], dict[str, int]]:
     """The mapping and the file line of each key; InvalidInput for anything else."""
     if len(front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise InvalidInput(
             problems=[Problem(f"front matter over {MAX_FRONT_MATTER_BYTES} bytes", line=2)]
+        )
+    too_deep = _too_deep_at(front)
+    if too_deep is not None:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    f"front matter nested deeper than {MAX_FRONT_MATTER_DEPTH} levels",
+                    line=too_deep,
+                )
+            ]
         )
     try:
         for event in yaml.parse(front, Loader=yaml.SafeLoader):
@@ -116,6 +144,8 @@ def _load(front: str) -> tuple[dict[str, Any], dict[str, int]]:
                 )
         node = yaml.compose(front, Loader=yaml.SafeLoader)
         data = yaml.safe_load(front)
+    except RecursionError as exc:  # block nesting ("- - - ...") is not caught by the scan
+        raise InvalidInput(problems=[Problem("front matter nested too deeply", line=2)]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -193,6 +223,42 @@ def parse_guideline(text: str) -> Guideline:
         body=body,
         body_line=body_line,
         sections=parse_body(body).sections,
+    )
+
+
+def readable_guideline(text: str, *, title: str) -> Guideline:
+    """As much of a guideline as can be shown when its file does not parse (a push the save
+    path would have refused): the body after the front matter when the block is closed, else
+    the whole text, and the front matter's title when it has a usable one. Never raises."""
+    try:
+        return parse_guideline(text)
+    except AppError:
+        pass
+    data: dict[str, Any] = {}
+    try:
+        front, body, body_line = _split(text)
+    except InvalidInput:
+        body, body_line = _NEWLINES.sub("\n", text.removeprefix("\ufeff")), 1
+    else:
+        try:
+            data, _lines = _load(front)
+        except (InvalidInput, RecursionError):
+            data = {}
+    found = data.get("title")
+    taxonomy = data.get("taxonomy")
+    try:
+        parsed_sections = parse_body(body).sections
+    except AppError:  # too large to parse: shown as nothing rather than not at all
+        body, parsed_sections = "", ()
+    return Guideline(
+        title=found.strip() if isinstance(found, str) and found.strip() else title,
+        taxonomy=taxonomy if isinstance(taxonomy, str) and SLUG_RE.fullmatch(taxonomy) else "",
+        owners=(),
+        summary=None,
+        archived=False,
+        body=body,
+        body_line=body_line,
+        sections=parsed_sections,
     )
 
 

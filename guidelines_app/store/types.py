@@ -98,7 +98,10 @@ class FileVersion:
 
     @property
     def text(self) -> str:
-        return self.data.decode("utf-8")
+        """The content as text. A file pushed from outside may be anything: bytes that are not
+        UTF-8 read as U+FFFD, so pages and editors can show it; ``data`` keeps the truth, and
+        the content checks (``services/documents/validity.py``) report such a file."""
+        return self.data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,6 @@ def test_check_reports_unreadable_and_inconsistent_content(app, runner):
     )
     result = runner.invoke(args=["check"])
     assert result.exit_code == 1
-    assert "guidelines/news-entities.md: mentions unknown label 'unicorn'" in result.output
+    assert "guidelines/news-entities.md: text: unknown label [[label:unicorn]]" in result.output
     assert "guidelines/broken.md" in result.output
     assert "taxonomies/bad.yaml" in result.output

@@ -11,6 +11,7 @@ from guidelines_app.domain.guideline import (
     check_slug,
     label_mentions,
     parse_guideline,
+    readable_guideline,
     removed_section_ids,
     render_template_guideline,
     section_ids,
@@ -321,3 +322,34 @@ def test_unknown_label_mentions_are_listed_once_in_order():
     body = "[[label:zzz]] [[label:positive]] [[label:aaa]] [[label:zzz]]"
     assert unknown_label_mentions(body, {"positive", "negative"}) == ["zzz", "aaa"]
     assert unknown_label_mentions(body, ["zzz", "positive", "aaa"]) == []
+
+
+# --- versions that do not parse (pushed from outside) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("title: " + "[" * 5_000, "nested deeper than 32 levels"),
+        ("title:\n" + "- " * 5_000 + "x", "nested too deeply"),
+    ],
+)
+def test_deeply_nested_front_matter_is_refused_with_a_line_not_a_crash(front, message):
+    with pytest.raises(InvalidInput) as caught:
+        parse_guideline(f"---\n{front}\n---\nBody\n")
+    assert message in caught.value.problems[0].message
+    assert caught.value.problems[0].line == 2
+
+
+def test_a_readable_guideline_keeps_the_body_of_a_version_that_does_not_parse():
+    shown = readable_guideline("---\ntitel: Oops\ntitle: Kept\n---\n# Scope {#scope}\n", title="s")
+    assert shown.title == "Kept" and shown.taxonomy == ""
+    assert [s.id for s in shown.sections] == ["scope"]
+    assert shown.body_line == 5
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_a_readable_guideline_is_made_of_any_text(text):
+    shown = readable_guideline(text, title="fallback")
+    assert shown.title

@@ -22,7 +22,9 @@ class TaxonomySummary(Public):
     latest_release: int | None
     ahead: int = Field(description="commits since the latest release")
     governed_by: list[str] = Field(description="guidelines whose front matter names it")
-    error: str | None = Field(description="why the taxonomy cannot be read, if it cannot")
+    error: str | None = Field(
+        description="the first problems of the draft that the save path would refuse, if any"
+    )
 
 
 class TaxonomyList(Public):
@@ -61,7 +63,10 @@ class TaxonomyPublic(Public):
     description: str
     kind: str
     labels: list[LabelPublic]
-    problems: list[str] = Field(description="what is wrong with the file at this revision")
+    problems: list[str] = Field(
+        description="what the save path would refuse in the file at this revision (a push "
+        "bypasses it); the labels are empty when the YAML cannot be read at all"
+    )
     governed_by: list[str]
 
 

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from guidelines_app.domain.refs import FULL_ID_RE, VERSION_RE
+from guidelines_app.services.documents.validity import (
+    ReleaseChecks,
+    Validity,
+    decode,
+    judge,
+    problems_of,
+    readable_text,
+    refuse_if_invalid,
+)
+from guidelines_app.services.documents.validity import release_checks as check_releases
 from guidelines_app.services.documents.versioned import (
     CONFLICT_MARKER_RE,
     GUIDELINE,
@@ -49,19 +59,27 @@ __all__ = [
     "HistoryPage",
     "Kind",
     "Ref",
+    "ReleaseChecks",
     "SaveOutcome",
+    "Validity",
     "author_for",
     "changes_since",
     "check_message",
     "check_no_conflict_markers",
+    "check_releases",
     "create_release",
+    "decode",
     "exists",
     "history",
+    "judge",
     "last_change",
     "latest_release",
     "parse_version",
     "previous_revision",
+    "problems_of",
     "read",
+    "readable_text",
+    "refuse_if_invalid",
     "release_and_record",
     "releases",
     "resolve",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guidelines_app.domain.trailers import DECISION_ID_RE
+from guidelines_app.services.documents import ReleaseChecks
 from guidelines_app.services.guidelines.changes import (
     AcknowledgmentStatus,
     ChangedSection,
@@ -29,6 +30,10 @@ from guidelines_app.services.guidelines.guideline import (
     save_guideline,
     set_archived,
     show,
+)
+from guidelines_app.services.guidelines.validity import (
+    problems_at,
+    release_checks,
     validate_text,
 )
 
@@ -40,6 +45,7 @@ __all__ = [
     "GuidelineEntry",
     "GuidelinePage",
     "PendingAcknowledgment",
+    "ReleaseChecks",
     "SaveResult",
     "SectionsStillReferenced",
     "acknowledge",
@@ -52,6 +58,8 @@ __all__ = [
     "pending",
     "pending_for_user",
     "preview",
+    "problems_at",
+    "release_checks",
     "release_guideline",
     "save_guideline",
     "set_archived",

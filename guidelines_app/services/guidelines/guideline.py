@@ -9,12 +9,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem, TooLarge
+from guidelines_app.domain.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Problem,
+    TooLarge,
+)
 from guidelines_app.domain.guideline import (
-    MAX_GUIDELINE_BYTES,
     Guideline,
     check_slug,
     parse_guideline,
+    readable_guideline,
     removed_section_ids,
     render_template_guideline,
     section_problems,
@@ -25,7 +32,13 @@ from guidelines_app.domain.markdown import RenderedGuideline, render_markdown
 from guidelines_app.domain.trailers import decision_id, decision_trailers
 from guidelines_app.services import audit, documents, escalations, taxonomies
 from guidelines_app.services import decisions as case_law
-from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome
+from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome, Validity
+from guidelines_app.services.guidelines.validity import (
+    check_releasable,
+    parse_named,
+    problems_at,
+    validate_text,
+)
 from guidelines_app.store import Author, CommitInfo, ContentStore, Release, StoreUnavailable
 
 LabelUrl = Callable[[str, str], str]  # (taxonomy slug, label id) -> URL
@@ -58,6 +71,10 @@ class GuidelinePage:
     latest_release: Release | None
     ahead: int
     text: str
+    #: What the save path would refuse in the version shown (a push may have brought it).
+    problems: Validity
+    #: The draft's verdict when another version is shown (None when the draft is shown).
+    draft_problems: Validity | None = None
 
 
 @dataclass
@@ -79,13 +96,6 @@ class SectionsStillReferenced(InvalidInput):
         )
 
 
-def _parse(text: str, slug: str) -> Guideline:
-    try:
-        return parse_guideline(text)
-    except InvalidInput as error:
-        raise InvalidInput(f"{slug}: {error.message}", error.problems) from None
-
-
 def list_guidelines(
     *, session: Session, store: ContentStore, include_archived: bool = False
 ) -> list[GuidelineEntry]:
@@ -95,9 +105,16 @@ def list_guidelines(
         latest = documents.latest_release(store, GUIDELINE, slug)
         ahead = documents.changes_since(store, GUIDELINE, slug, latest)
         try:
+            verdict = problems_at(store=store, slug=slug)
+        except StoreUnavailable as error:  # a damaged repository: listed, flagged, others shown
+            entries.append(
+                GuidelineEntry(slug, slug, "", None, False, latest, ahead, error=str(error))
+            )
+            continue
+        try:
             guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
-        except (InvalidInput, StoreUnavailable) as error:  # listed, flagged: others still shown
-            message = getattr(error, "message", str(error))
+        except (AppError, ValueError):
+            message = "; ".join(verdict.lines()[:3])
             entries.append(
                 GuidelineEntry(slug, slug, "", None, False, latest, ahead, error=message)
             )
@@ -114,6 +131,7 @@ def list_guidelines(
                 latest_release=latest,
                 ahead=ahead,
                 open_escalations=open_counts.get(slug, 0),
+                error="; ".join(verdict.lines()[:3]) or None,
             )
         )
     return sorted(entries, key=lambda e: e.title.lower())
@@ -138,7 +156,10 @@ def show(
 ) -> GuidelinePage:
     resolved = documents.resolve(store, GUIDELINE, slug, ref)
     version = documents.read(store, GUIDELINE, slug, resolved.commit_id)
-    guideline = _parse(version.text, slug)
+    text = documents.readable_text(version.data)
+    guideline = readable_guideline(text, title=slug)
+    verdict = problems_at(store=store, slug=slug, rev=resolved.commit_id)
+    draft = None if resolved.is_draft else problems_at(store=store, slug=slug)
     known = taxonomies.labels(store, guideline.taxonomy, resolved.commit_id) or {}
 
     def resolve_label(label_id: str) -> tuple[str, str] | None:
@@ -160,7 +181,9 @@ def show(
         blob_id=version.blob_id,
         latest_release=latest,
         ahead=documents.changes_since(store, GUIDELINE, slug, latest),
-        text=version.text,
+        text=text,
+        problems=verdict,
+        draft_problems=draft if draft is not None and draft.blob_id != version.blob_id else None,
     )
 
 
@@ -211,25 +234,6 @@ def parse_decision_ids(raw: str | Sequence[int]) -> list[int]:
     return sorted(ids)
 
 
-def validate_text(*, store: ContentStore, slug: str, text: str) -> Guideline:
-    if len(text.encode("utf-8")) > MAX_GUIDELINE_BYTES:
-        raise TooLarge(f"a guideline may be at most {MAX_GUIDELINE_BYTES // 1_000_000} MB")
-    documents.check_no_conflict_markers(text)
-    guideline = _parse(text, slug)
-    problems = section_problems(guideline.body, body_line=guideline.body_line)
-    known = taxonomies.labels(store, guideline.taxonomy)
-    if known is None:
-        problems.append(Problem(f"no taxonomy named {guideline.taxonomy!r}", "taxonomy"))
-    else:
-        problems += [
-            Problem(f"unknown label [[label:{m}]] (not in {guideline.taxonomy})", "text")
-            for m in unknown_label_mentions(guideline.body, known)
-        ]
-    if problems:
-        raise InvalidInput(problems=problems)
-    return guideline
-
-
 def save_guideline(
     *,
     session: Session,
@@ -259,7 +263,7 @@ def save_guideline(
     if base is not None and not confirm_removed_sections:
         try:
             old = parse_guideline(documents.read(store, GUIDELINE, slug, base).text)
-        except (InvalidInput, NotFound):
+        except (AppError, NotFound, ValueError):  # a pushed version may be anything
             old = None
         removed = removed_section_ids(old.body, guideline.body) if old else set()
         referenced = case_law.referencing_sections(
@@ -352,7 +356,7 @@ def set_archived(
     actor_id: int | None = None,
 ) -> SaveOutcome:
     version = documents.read(store, GUIDELINE, slug)
-    guideline = _parse(version.text, slug)
+    guideline = parse_named(version.text, slug)
     if guideline.archived == archived:
         return SaveOutcome(changed=False)
     updated = Guideline(**{**guideline.__dict__, "archived": archived})
@@ -385,6 +389,8 @@ def release_guideline(
     author: Author,
     actor_id: int | None = None,
 ) -> Release:
+    """Release the draft, unless it has problems (InvalidInput listing them)."""
+    check_releasable(store=store, slug=slug)
     return documents.release_and_record(
         session, store, GUIDELINE, slug, notes=notes, author=author, actor_id=actor_id
     )

@@ -90,9 +90,10 @@ def _checks() -> tuple[Check, ...]:
         _content_repository,
         _database_schema,
         _stale_sign_in_records,
-        health_content.guidelines_parse_and_mention_known_labels,
-        health_content.taxonomies_validate,
+        health_content.guidelines_pass_the_save_path,
+        health_content.taxonomies_pass_the_save_path,
         health_content.releases_point_at_their_document,
+        health_content.releases_in_force_are_valid,
         _decisions_and_escalations_point_at_guidelines,
     )
 

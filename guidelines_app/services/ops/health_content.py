@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from guidelines_app.domain.errors import AppError
-from guidelines_app.domain.guideline import parse_guideline, unknown_label_mentions
-from guidelines_app.domain.taxonomy import parse_and_validate
-from guidelines_app.services import documents, taxonomies
-from guidelines_app.services.documents import GUIDELINE, TAXONOMY
+from guidelines_app.services import documents, guidelines, taxonomies
+from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Validity
 from guidelines_app.services.ops.findings import CheckContext, Finding
 from guidelines_app.store import StoreError
 
@@ -18,41 +15,46 @@ def _usable(ctx: CheckContext) -> bool:
         return False
 
 
-def guidelines_parse_and_mention_known_labels(ctx: CheckContext) -> list[Finding]:
+def _findings(verdict: Validity) -> list[Finding]:
+    return [Finding("content", f"{verdict.path}: {line}") for line in verdict.lines()]
+
+
+def guidelines_pass_the_save_path(ctx: CheckContext) -> list[Finding]:
+    """Every guideline at the draft, judged by the validator of the save path (a push
+    bypasses it): front matter, heading ids, the taxonomy it names, the labels it mentions."""
     if not _usable(ctx):
         return []
-    findings = []
+    findings: list[Finding] = []
     for slug in documents.slugs(ctx.store, GUIDELINE):
-        try:
-            guideline = parse_guideline(documents.read(ctx.store, GUIDELINE, slug).text)
-        except AppError as error:
-            findings.append(Finding("content", f"{GUIDELINE.path(slug)}: {error.message}"))
-            continue
-        labels = taxonomies.labels(ctx.store, guideline.taxonomy)
-        if labels is None:
-            findings.append(
-                Finding(
-                    "content", f"{GUIDELINE.path(slug)}: no taxonomy named {guideline.taxonomy!r}"
-                )
-            )
-            continue
-        for label in unknown_label_mentions(guideline.body, labels):
-            findings.append(
-                Finding("content", f"{GUIDELINE.path(slug)}: mentions unknown label {label!r}")
-            )
+        findings += _findings(guidelines.problems_at(store=ctx.store, slug=slug))
     return findings
 
 
-def taxonomies_validate(ctx: CheckContext) -> list[Finding]:
+def taxonomies_pass_the_save_path(ctx: CheckContext) -> list[Finding]:
+    """Every taxonomy at the draft, judged by the validator of the save path."""
     if not _usable(ctx):
         return []
     findings: list[Finding] = []
     for slug in documents.slugs(ctx.store, TAXONOMY):
-        try:
-            parse_and_validate(documents.read(ctx.store, TAXONOMY, slug).text)
-        except AppError as error:
-            problems = getattr(error, "problems", None) or [error.message]
-            findings.extend(Finding("content", f"{TAXONOMY.path(slug)}: {p}") for p in problems)
+        findings += _findings(taxonomies.problems_at(store=ctx.store, slug=slug))
+    return findings
+
+
+def releases_in_force_are_valid(ctx: CheckContext) -> list[Finding]:
+    """A release tag pushed onto a version the save path refuses is still a release (git is
+    the record), but the one in force of each document must be valid: annotators read it.
+    A superseded invalid release is shown as such on its page and is not reported here."""
+    if not _usable(ctx):
+        return []
+    findings: list[Finding] = []
+    for kind, judge in ((GUIDELINE, guidelines.problems_at), (TAXONOMY, taxonomies.problems_at)):
+        for slug in documents.slugs(ctx.store, kind):
+            latest = documents.latest_release(ctx.store, kind, slug)
+            if latest is None or not ctx.store.exists(latest.path, latest.commit_id):
+                continue  # no release, or one `releases_point_at_their_document` reports
+            verdict = judge(store=ctx.store, slug=slug, rev=latest.commit_id)
+            where = f"release {latest.tag} (in force, at {latest.commit_id[:7]})"
+            findings += [Finding("content", f"{where} is invalid: {p}") for p in verdict.lines()]
     return findings
 
 

@@ -46,6 +46,7 @@ from guidelines_app.services.taxonomies.tree import (
     label_page_number,
     tree_page,
 )
+from guidelines_app.services.taxonomies.validity import problems_at, release_checks
 
 __all__ = [
     "FULL_ID",
@@ -85,6 +86,8 @@ __all__ = [
     "migration_json",
     "overlay",
     "preview_operation",
+    "problems_at",
+    "release_checks",
     "release_taxonomy",
     "save_taxonomy",
     "show",

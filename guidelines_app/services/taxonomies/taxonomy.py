@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -17,6 +17,7 @@ from guidelines_app.domain.taxonomy import (
 from guidelines_app.services import audit, documents
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, EditConflict, Ref, SaveOutcome
 from guidelines_app.services.taxonomies import history as taxonomy_history
+from guidelines_app.services.taxonomies import validity
 from guidelines_app.store import (
     Author,
     CommitInfo,
@@ -74,6 +75,10 @@ class TaxonomyPage:
     ahead: int
     text: str
     governed_by: list[Governing]
+    #: The draft's problems when another version is shown (empty when it is valid or shown).
+    draft_problems: list[Problem] = field(default_factory=list)
+    #: False when the YAML could not be read at all: the tree is empty, the text is shown.
+    readable: bool = True
 
 
 def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
@@ -82,7 +87,7 @@ def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
     for slug in documents.slugs(store, GUIDELINE):
         try:
             guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
-        except (AppError, UnicodeDecodeError):
+        except AppError:
             continue
         found.setdefault(guideline.taxonomy, []).append(Governing(slug, guideline.title))
     return found
@@ -105,9 +110,16 @@ def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
         ahead = documents.changes_since(store, TAXONOMY, slug, latest)
         governed = governing.get(slug, [])
         try:
+            verdict = validity.problems_at(store=store, slug=slug)
+            message = "; ".join(verdict.lines()[:3]) or None
             taxonomy, _ = load(store, slug)
-        except (InvalidInput, TooLarge, UnicodeDecodeError, StoreUnavailable) as error:
-            message = getattr(error, "message", str(error))
+        except StoreUnavailable as error:  # a damaged repository: listed, flagged, others shown
+            message = str(error)
+            entries.append(
+                TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
+            )
+            continue
+        except (InvalidInput, TooLarge):
             entries.append(
                 TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
             )
@@ -123,6 +135,7 @@ def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
                 latest_release=latest,
                 ahead=ahead,
                 governed_by=governed,
+                error=message,
             )
         )
     return sorted(entries, key=lambda e: e.name.lower())
@@ -141,7 +154,16 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
     TAXONOMY.path(slug)  # a slug that cannot exist is not found
     resolved = documents.resolve(store, TAXONOMY, slug, ref)
     version = documents.read(store, TAXONOMY, slug, resolved.commit_id)
-    taxonomy, problems = load(store, slug, resolved.commit_id)
+    readable = True
+    try:
+        taxonomy, _shape = load(store, slug, resolved.commit_id)
+    except (InvalidInput, TooLarge):  # pushed YAML that cannot be read: show its text
+        taxonomy, readable = Taxonomy(name=slug), False
+    problems = list(validity.problems_at(store=store, slug=slug, rev=resolved.commit_id).problems)
+    draft: list[Problem] = []
+    if not resolved.is_draft:
+        head = validity.problems_at(store=store, slug=slug)
+        draft = list(head.problems) if head.blob_id != version.blob_id else []
     latest = documents.latest_release(store, TAXONOMY, slug)
     return TaxonomyPage(
         slug=slug,
@@ -152,8 +174,10 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
         blob_id=version.blob_id,
         latest_release=latest,
         ahead=documents.changes_since(store, TAXONOMY, slug, latest),
-        text=version.text,
+        text=documents.readable_text(version.data),
         governed_by=governing_guidelines(store).get(slug, []),
+        draft_problems=draft,
+        readable=readable,
     )
 
 
@@ -172,13 +196,31 @@ def history_rules(
                 problems=[Problem("unknown base revision; reload the editor", "base")]
             ) from None
     previous_revision = set(taxonomy_history.ids_at(store, slug, replaced)) if replaced else None
+    if replaced and not _valid_at(store, slug, replaced):
+        # A version pushed from outside that the save path would refuse says nothing about
+        # which ids were removed on purpose: an edit fixing it may bring back any id under
+        # the name it had, as when the replaced revision is unknown.
+        previous_revision = None
     return taxonomy_history.ids_ever(store, slug), previous_revision
 
 
-def validate_text(*, store: ContentStore, slug: str, text: str, base: str | None) -> Taxonomy:
-    """Every rule, history included; raise InvalidInput (422) or TooLarge (413)."""
+def _valid_at(store: ContentStore, slug: str, rev: str) -> bool:
+    try:
+        return validity.problems_at(store=store, slug=slug, rev=rev).valid
+    except NotFound:
+        return True  # no such version to judge: the ids at it (none) are the rule
+
+
+def validate_text(
+    *, store: ContentStore, slug: str, text: str, base: str | None, history: bool = True
+) -> Taxonomy:
+    """Every rule, history included; raise InvalidInput (422) or TooLarge (413). Without
+    ``history`` the text is judged on its own (a version already in the repository: the
+    rule on removed ids compares an edit with the revision it replaces)."""
     check_size(text)
     documents.check_no_conflict_markers(text)
+    if not history:
+        return parse_and_validate(text)
     previous_ids, previous_revision = history_rules(store, slug, base)
     return parse_and_validate(text, previous_ids, previous_revision_ids=previous_revision)
 
@@ -270,13 +312,7 @@ def release_taxonomy(
     actor_id: int | None = None,
 ) -> Release:
     check_slug(slug)
-    draft = documents.read(store, TAXONOMY, slug)
-    try:
-        validate_text(store=store, slug=slug, text=draft.text, base=draft.commit_id)
-    except InvalidInput as error:
-        raise InvalidInput(
-            "the draft has problems: fix them before releasing", error.problems
-        ) from None
+    documents.refuse_if_invalid(validity.problems_at(store=store, slug=slug))
     return documents.release_and_record(
         session, store, TAXONOMY, slug, notes=notes, author=author, actor_id=actor_id
     )

@@ -180,7 +180,7 @@ def _editor(
 @security.requires(Role.LEAD)
 def edit(slug: str) -> ResponseReturnValue:
     version = documents.read(context.store(), documents.GUIDELINE, slug)
-    return _editor(slug, text=version.text, base=version.commit_id)
+    return _editor(slug, text=documents.readable_text(version.data), base=version.commit_id)
 
 
 @bp.post("/<slug>/preview")
@@ -271,8 +271,13 @@ def history(slug: str) -> ResponseReturnValue:
     page = documents.history(
         context.store(), documents.GUIDELINE, slug, page=request.args.get("page", 1, type=int) or 1
     )
+    draft = guidelines.problems_at(store=context.store(), slug=slug)
     return render_page_or_fragment(
-        "guidelines/history.html", "guidelines/_history_rows.html", slug=slug, history=page
+        "guidelines/history.html",
+        "guidelines/_history_rows.html",
+        slug=slug,
+        history=page,
+        draft=draft,
     )
 
 
@@ -311,6 +316,7 @@ def _releases_page(slug: str, status: int = 200, **extra: object) -> ResponseRet
             releases=list(reversed(found)),
             acks=acks,
             ahead=documents.changes_since(store, documents.GUIDELINE, slug, latest),
+            checks=guidelines.release_checks(store=store, slug=slug),
             **extra,
         ),
         status,

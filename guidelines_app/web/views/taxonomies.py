@@ -124,7 +124,7 @@ def _editor(
 @security.requires(Role.LEAD)
 def edit(slug: str) -> ResponseReturnValue:
     version = documents.read(context.store(), TAXONOMY, slug)
-    return _editor(slug, text=version.text, base=version.commit_id)
+    return _editor(slug, text=documents.readable_text(version.data), base=version.commit_id)
 
 
 @bp.post("/<slug>/check")
@@ -243,8 +243,13 @@ def history(slug: str) -> ResponseReturnValue:
     page = documents.history(
         context.store(), TAXONOMY, slug, page=request.args.get("page", 1, type=int) or 1
     )
+    draft = taxonomies.problems_at(store=context.store(), slug=slug)
     return render_page_or_fragment(
-        "taxonomies/history.html", "taxonomies/_history_rows.html", slug=slug, history=page
+        "taxonomies/history.html",
+        "taxonomies/_history_rows.html",
+        slug=slug,
+        history=page,
+        draft=draft,
     )
 
 
@@ -265,6 +270,7 @@ def _releases_page(slug: str, status: int = 200, **extra: object) -> ResponseRet
             slug=slug,
             releases=list(reversed(found)),
             ahead=documents.changes_since(store, TAXONOMY, slug, latest),
+            checks=taxonomies.release_checks(store=store, slug=slug),
             **extra,
         ),
         status,
