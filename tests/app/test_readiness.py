@@ -127,7 +127,7 @@ def test_a_missing_git_object_is_damage_shown_where_it_matters_not_a_404(app, co
     assert "content repository is damaged" in body and blob[:12] in body
     assert "no guideline named" not in body
     listing = client.get("/guidelines").get_data(as_text=True)
-    assert "Cannot be read" in listing and "is damaged" in listing
+    assert "Has problems" in listing and "is damaged" in listing
     assert "Pairwise preference" in listing  # the other guidelines are still listed
     assert client.get("/decisions").status_code == 200
     assert client.get("/guidelines/chatbot-preference").status_code == 200
