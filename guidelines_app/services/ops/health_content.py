@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from guidelines_app.services import documents, guidelines, taxonomies
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, Validity
 from guidelines_app.services.ops.findings import CheckContext, Finding
-from guidelines_app.store import StoreError
+from guidelines_app.store import StoreError, StoreUnavailable
+
+Judge = Callable[..., Validity]
 
 
 def _usable(ctx: CheckContext) -> bool:
@@ -15,8 +19,16 @@ def _usable(ctx: CheckContext) -> bool:
         return False
 
 
-def _findings(verdict: Validity) -> list[Finding]:
-    return [Finding("content", f"{verdict.path}: {line}") for line in verdict.lines()]
+def _judged(judge: Judge, ctx: CheckContext, slug: str, rev: str | None = None) -> list[str]:
+    """The problems of one document, or the damage that keeps it from being read at all
+    (a missing git object is a finding of its own, beside what git fsck says)."""
+    try:
+        verdict = judge(store=ctx.store, slug=slug, rev=rev)
+    except StoreUnavailable as error:
+        return [str(error)]
+    return (
+        [f"{verdict.path}: {line}" for line in verdict.lines()] if rev is None else verdict.lines()
+    )
 
 
 def guidelines_pass_the_save_path(ctx: CheckContext) -> list[Finding]:
@@ -26,7 +38,7 @@ def guidelines_pass_the_save_path(ctx: CheckContext) -> list[Finding]:
         return []
     findings: list[Finding] = []
     for slug in documents.slugs(ctx.store, GUIDELINE):
-        findings += _findings(guidelines.problems_at(store=ctx.store, slug=slug))
+        findings += [Finding("content", m) for m in _judged(guidelines.problems_at, ctx, slug)]
     return findings
 
 
@@ -36,7 +48,7 @@ def taxonomies_pass_the_save_path(ctx: CheckContext) -> list[Finding]:
         return []
     findings: list[Finding] = []
     for slug in documents.slugs(ctx.store, TAXONOMY):
-        findings += _findings(taxonomies.problems_at(store=ctx.store, slug=slug))
+        findings += [Finding("content", m) for m in _judged(taxonomies.problems_at, ctx, slug)]
     return findings
 
 
@@ -52,9 +64,9 @@ def releases_in_force_are_valid(ctx: CheckContext) -> list[Finding]:
             latest = documents.latest_release(ctx.store, kind, slug)
             if latest is None or not ctx.store.exists(latest.path, latest.commit_id):
                 continue  # no release, or one `releases_point_at_their_document` reports
-            verdict = judge(store=ctx.store, slug=slug, rev=latest.commit_id)
+            problems = _judged(judge, ctx, slug, latest.commit_id)
             where = f"release {latest.tag} (in force, at {latest.commit_id[:7]})"
-            findings += [Finding("content", f"{where} is invalid: {p}") for p in verdict.lines()]
+            findings += [Finding("content", f"{where} is invalid: {p}") for p in problems]
     return findings
 
 
