@@ -17,6 +17,7 @@ from guidelines_app.cli.annotations import import_command
 from guidelines_app.cli.report import report_command
 from guidelines_app.cli.support import fail, reports_errors, require_database
 from guidelines_app.cli.taxonomy import taxonomy_group
+from guidelines_app.cli.worker import worker_command
 from guidelines_app.db import saved_id, session_scope
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, ops
@@ -232,6 +233,7 @@ COMMANDS = (
     import_command,
     taxonomy_group,
     report_command,
+    worker_command,
 )
 
 
