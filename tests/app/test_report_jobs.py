@@ -271,8 +271,9 @@ def test_the_worker_thread_of_the_app_process_computes_the_report(
         while (status := viewer.get(PAGE).status_code) == 202 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status == 200
+        web_jobs.stop(application, timeout=60)
+        with Session(application.extensions["guidelines.engine"]) as session:
+            assert session.exec(select(func.count()).select_from(Job)).one() == 1
     finally:
         web_jobs.stop(application, timeout=60)
         application.extensions["guidelines.engine"].dispose()
-    with Session(application.extensions["guidelines.engine"]) as session:
-        assert session.exec(select(func.count()).select_from(Job)).one() == 1
