@@ -22,6 +22,7 @@ from guidelines_app.db import saved_id, session_scope
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, ops
 from guidelines_app.web import context
+from guidelines_app.web.jobs import settings_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLE_CHOICE = click.Choice([r.value for r in Role], case_sensitive=False)
@@ -172,8 +173,26 @@ def user_token(username: str, name: str) -> None:
 @click.option("--repair", is_flag=True, help="Fix what is safe to fix.")
 @reports_errors
 def check_command(repair: bool) -> None:
-    """Verify the content repository and the database against each other."""
-    findings, repaired = ops.check(engine=context.engine(), store=context.store(), repair=repair)
+    """Verify the content repository and the database against each other, and find what
+    faults left behind (stuck jobs and imports, orphaned uploads, commits without audit)."""
+    engine = context.engine()
+    try:
+        ops.state(engine)
+    except Exception as error:  # unreachable, refused, not a database: one sentence, exit 2
+        where = engine.url.render_as_string(hide_password=True)
+        fail(
+            f"cannot reach the database {where} ({error.__class__.__name__}): is it running, "
+            "and is GUIDELINES_DATABASE_URL right?"
+        )
+    settings = settings_of(current_app)
+    findings, repaired = ops.check(
+        engine=engine,
+        store=context.store(),
+        repair=repair,
+        data_dir=Path(current_app.config["DATA_DIR"]),
+        stale_after=settings.stale_after,
+        max_attempts=settings.max_attempts,
+    )
     for line in repaired:
         click.echo(f"repaired: {line}")
     for finding in findings:

@@ -55,11 +55,15 @@ from guidelines_app.services.annotations.importing import (
     list_batches,
 )
 from guidelines_app.services.annotations.jobs import (
+    INTERRUPTED,
     STALE_AFTER,
     create_job,
     get_job,
+    live_imports_since,
+    mark_interrupted,
     run_job,
     start,
+    stuck_imports,
 )
 from guidelines_app.services.annotations.stored import (
     BOOTSTRAP,
@@ -80,6 +84,7 @@ __all__ = [
     "FIGURES_VERSION",
     "FORMULA_START",
     "INFER",
+    "INTERRUPTED",
     "ITEMS",
     "KINDS",
     "LIMITS",
@@ -112,6 +117,8 @@ __all__ = [
     "item_ids",
     "kind_of",
     "list_batches",
+    "live_imports_since",
+    "mark_interrupted",
     "numeric_labels",
     "precompute",
     "read_file",
@@ -122,4 +129,5 @@ __all__ = [
     "select_dimension",
     "set_batch_release",
     "start",
+    "stuck_imports",
 ]
