@@ -98,8 +98,8 @@ def report_state(
         return ReportState(report=report)
     job_key = _job_key(key, resamples)
     last = jobs.latest(session, job_key)
-    if last is not None and last.failed:
-        return ReportState(job=last)
+    if last is not None and (last.live or last.failed):
+        return ReportState(job=last)  # a poll while it runs writes nothing
     return ReportState(job=_enqueue(session, job_key, slug, dimension, resamples))
 
 
