@@ -130,8 +130,15 @@ def get(engine: Engine, job_id: int) -> JobState:
 
 
 def claim(engine: Engine, *, worker: str) -> JobState | None:
-    """Take the oldest queued job for ``worker`` (None when there is none); exclusive."""
+    """Take the oldest queued job for ``worker`` (None when there is none); exclusive.
+
+    An idle worker asks with a read first, so polling an empty queue never takes
+    SQLite's write lock away from the requests that write.
+    """
     table = table_of(Job)
+    with open_session(engine, write=False) as session:
+        if session.exec(select(Job.id).where(Job.status == JobStatus.QUEUED.value)).first() is None:
+            return None
     first = (
         select(table.c.id)
         .where(table.c.status == JobStatus.QUEUED.value)
