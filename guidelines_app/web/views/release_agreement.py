@@ -208,11 +208,13 @@ def show(slug: str) -> ResponseReturnValue:
 def retry(slug: str) -> ResponseReturnValue:
     """Queue the report again after its job failed."""
     dimension = request.form.get("dimension") or None
+    if dimension is not None and len(dimension) > 200:
+        dimension = None
     reports.retry_report(
         session=context.db_session(),
         store=context.store(),
         slug=slug,
-        dimension=dimension if dimension is None or len(dimension) <= 200 else None,
+        dimension=dimension,
         resamples=_resamples(),
     )
     jobs.wake()
