@@ -3,7 +3,7 @@ uploads nobody will read, and content commits whose audit row was never written.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -147,13 +147,17 @@ def _ids(ids: tuple[int, ...] | list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids)
 
 
-def _when(moment: object) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if hasattr(moment, "strftime") else "never"
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "never"
 
 
 def _size(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]  # a float from here on, only printed
-    return f"{size} bytes"
+    """Bytes as people read them: 512 bytes, 3.0 KiB, 1.2 GiB."""
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KiB", "MiB"):
+        value /= 1024
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1024:.1f} GiB"
