@@ -72,6 +72,28 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
         "1000",
         "Bootstrap resamples and permutations behind each interval of the release reports.",
     ),
+    "GUIDELINES_JOB_WORKERS": (
+        "JOB_WORKERS",
+        "1",
+        "Threads per app process (gunicorn worker) that run jobs such as cold release reports; "
+        "0 leaves them to `guidelines worker`.",
+    ),
+    "GUIDELINES_JOB_STALE_SECONDS": (
+        "JOB_STALE_SECONDS",
+        "120",
+        "A running job whose heartbeat is older than this lost its worker: it is resumed.",
+    ),
+    "GUIDELINES_JOB_ATTEMPTS": (
+        "JOB_ATTEMPTS",
+        "3",
+        "How often a job whose worker was lost is started before it is failed.",
+    ),
+    "GUIDELINES_REPORTS_INLINE": (
+        "REPORTS_INLINE",
+        "false",
+        "Compute a release report that is not kept yet inside the request (a long blank "
+        "wait) instead of as a job with a progress page.",
+    ),
     "GUIDELINES_STARTER_DIR": (
         "STARTER_DIR",
         "the starter folders shipped with the package",
@@ -79,7 +101,7 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-_BOOLEAN = {"SESSION_COOKIE_SECURE"}
+_BOOLEAN = {"SESSION_COOKIE_SECURE", "REPORTS_INLINE"}
 _INTEGER = {
     "SESSION_DAYS",
     "MAX_CONTENT_LENGTH",
@@ -87,6 +109,9 @@ _INTEGER = {
     "LOGIN_WINDOW_SECONDS",
     "TRUSTED_PROXIES",
     "REPORT_RESAMPLES",
+    "JOB_WORKERS",
+    "JOB_STALE_SECONDS",
+    "JOB_ATTEMPTS",
 }
 
 
@@ -124,6 +149,10 @@ def load(
         "LOGIN_WINDOW_SECONDS": 900,
         "TRUSTED_PROXIES": 0,
         "REPORT_RESAMPLES": 1000,
+        "JOB_WORKERS": 1,
+        "JOB_STALE_SECONDS": 120,
+        "JOB_ATTEMPTS": 3,
+        "REPORTS_INLINE": False,
         "STARTER_DIR": "",  # empty: the starter content shipped with the package
         "PASSWORD_HASH_PROFILE": "strong",
     }

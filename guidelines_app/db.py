@@ -26,6 +26,7 @@ __all__ = [
     "Engine",
     "Session",
     "UTCDateTime",
+    "engine_of",
     "is_sqlite",
     "is_unavailable",
     "make_engine",
@@ -239,7 +240,7 @@ def write_aside(bind: Session | Engine, write: Callable[[Session], object]) -> b
             expire_on_commit=False,
         )
     else:
-        aside = open_session(_engine_of(bind), write=True)
+        aside = open_session(engine_of(bind), write=True)
     with aside:
         try:
             write(aside)
@@ -268,7 +269,9 @@ def _is_busy(error: OperationalError) -> bool:
     return "database is locked" in message or "database table is locked" in message
 
 
-def _engine_of(bind: Session | Engine) -> Engine:
+def engine_of(bind: Session | Engine) -> Engine:
+    """The engine behind a session (or the engine itself): work that must not join the
+    session's transaction opens its own on it."""
     if isinstance(bind, Engine):
         return bind
     found = bind.get_bind()

@@ -71,6 +71,10 @@ def app_config(tmp_path: Path, database_url: str, content_repo: Path, **extra: o
         "PASSWORD_HASH_PROFILE": "fast",
         "WTF_CSRF_ENABLED": False,
         "REPORT_RESAMPLES": 300,
+        # Reports are computed in the request and no job thread runs, unless a test asks
+        # (tests/app/test_report_jobs.py runs the job path with jobs.run_pending).
+        "REPORTS_INLINE": True,
+        "JOB_WORKERS": 0,
         **extra,
     }
 

@@ -18,10 +18,12 @@ from guidelines_app.cli.batch import batch_group
 from guidelines_app.cli.report import report_command
 from guidelines_app.cli.support import fail, reports_errors, require_database
 from guidelines_app.cli.taxonomy import taxonomy_group
+from guidelines_app.cli.worker import worker_command
 from guidelines_app.db import saved_id, session_scope
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, ops
 from guidelines_app.web import context
+from guidelines_app.web.jobs import settings_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLE_CHOICE = click.Choice([r.value for r in Role], case_sensitive=False)
@@ -178,8 +180,27 @@ def user_token(username: str, name: str) -> None:
 @reports_errors
 def check_command(repair: bool) -> None:
     """Verify the content repository and the database against each other: every document
-    and release in force passes the save path's rules, every reference points somewhere."""
-    findings, repaired = ops.check(engine=context.engine(), store=context.store(), repair=repair)
+    and release in force passes the save path's rules, every reference points somewhere,
+    and nothing is left behind by faults (stuck jobs and imports, orphaned uploads,
+    commits without audit)."""
+    engine = context.engine()
+    try:
+        ops.state(engine)
+    except Exception as error:  # unreachable, refused, not a database: one sentence, exit 2
+        where = engine.url.render_as_string(hide_password=True)
+        fail(
+            f"cannot reach the database {where} ({error.__class__.__name__}): is it running, "
+            "and is GUIDELINES_DATABASE_URL right?"
+        )
+    settings = settings_of(current_app)
+    findings, repaired = ops.check(
+        engine=engine,
+        store=context.store(),
+        repair=repair,
+        data_dir=Path(current_app.config["DATA_DIR"]),
+        stale_after=settings.stale_after,
+        max_attempts=settings.max_attempts,
+    )
     for line in repaired:
         click.echo(f"repaired: {line}")
     for finding in findings:
@@ -245,6 +266,7 @@ COMMANDS = (
     batch_group,
     taxonomy_group,
     report_command,
+    worker_command,
 )
 
 

@@ -38,3 +38,23 @@ def cited_decisions(trailers: Iterable[tuple[str, str]]) -> list[int]:
 def decision_trailers(ids: Iterable[int]) -> list[tuple[str, str]]:
     """The trailers a commit citing ``ids`` carries (the form ``cited_decisions`` reads)."""
     return [(DECISION, str(number)) for number in ids]
+
+
+#: Names the audit action a commit made by the app is recorded under (``Audit-Action:
+#: guideline.save``): ``guidelines check`` reports such a commit whose audit row is missing
+#: (the process died between the commit and the database), and leaves commits pushed by
+#: other means, which carry no such trailer, alone.
+AUDIT_ACTION = "Audit-Action"
+
+
+def audit_trailer(action: str) -> tuple[str, str]:
+    """The trailer of a commit the app records in the audit log under ``action``."""
+    return (AUDIT_ACTION, action)
+
+
+def audit_action(trailers: Iterable[tuple[str, str]]) -> str | None:
+    """The audit action a commit says it is recorded under, or None (not the app's)."""
+    for key, value in trailers:
+        if key.casefold() == AUDIT_ACTION.casefold() and value.strip():
+            return value.strip()
+    return None

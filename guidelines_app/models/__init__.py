@@ -38,9 +38,11 @@ from guidelines_app.models.cases import (
     Item,
 )
 from guidelines_app.models.guidelines import GuidelineAcknowledgment
+from guidelines_app.models.jobs import LIVE_STATUSES, Job, JobStatus
 from guidelines_app.models.reports import ReportCache
 
 __all__ = [
+    "LIVE_STATUSES",
     "Annotation",
     "AnnotationBatch",
     "AnnotationImport",
@@ -63,6 +65,8 @@ __all__ = [
     "GuidelineAcknowledgment",
     "ImportStatus",
     "Item",
+    "Job",
+    "JobStatus",
     "LoginFailure",
     "ReleaseRule",
     "ReportCache",

@@ -62,12 +62,16 @@ from guidelines_app.services.annotations.importing import (
     list_batches,
 )
 from guidelines_app.services.annotations.jobs import (
+    INTERRUPTED,
     STALE_AFTER,
     create_job,
     get_job,
+    live_imports_since,
+    mark_interrupted,
     run_job,
     running_import,
     start,
+    stuck_imports,
 )
 from guidelines_app.services.annotations.stored import (
     BOOTSTRAP,
@@ -88,6 +92,7 @@ __all__ = [
     "FIGURES_VERSION",
     "FORMULA_START",
     "INFER",
+    "INTERRUPTED",
     "ITEMS",
     "KINDS",
     "LIMITS",
@@ -122,6 +127,8 @@ __all__ = [
     "item_ids",
     "kind_of",
     "list_batches",
+    "live_imports_since",
+    "mark_interrupted",
     "numeric_labels",
     "precompute",
     "read_file",
@@ -134,4 +141,5 @@ __all__ = [
     "select_dimension",
     "set_batch_release",
     "start",
+    "stuck_imports",
 ]

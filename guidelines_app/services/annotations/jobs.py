@@ -16,14 +16,14 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import session_scope, utcnow
+from guidelines_app.db import saved_id, session_scope, utcnow
 from guidelines_app.domain.errors import AppError, InvalidInput, NotFound
 from guidelines_app.models import AnnotationImport, ImportStatus
 from guidelines_app.services.annotations import checks
@@ -40,6 +40,10 @@ _LIVE: dict[int, tuple[str, int, int]] = {}
 _LIVE_LOCK = threading.Lock()
 #: A job that has not moved for this long while not running in this process was lost.
 STALE_AFTER = timedelta(hours=1)
+INTERRUPTED = (
+    "The import stopped without finishing (was the server restarted?). "
+    "Nothing from this file was imported: upload it again."
+)
 
 
 def create_job(*, session: Session, options: ImportOptions) -> AnnotationImport:
@@ -63,16 +67,13 @@ def get_job(session: Session, job_id: int) -> AnnotationImport:
     live = _LIVE.get(job_id)
     if live is not None and job.status == ImportStatus.RUNNING.value:
         job.stage, job.done, job.total = live
-    if _unfinished(job) and not _alive(job):
+    if _is_unfinished(job) and not _alive(job):
         job.status, job.stage = ImportStatus.FAILED.value, "interrupted"
-        job.message = (
-            "The import stopped without finishing (was the server restarted?). "
-            "Nothing from this file was imported: upload it again."
-        )
+        job.message = INTERRUPTED
     return job
 
 
-def _unfinished(job: AnnotationImport) -> bool:
+def _is_unfinished(job: AnnotationImport) -> bool:
     return job.status in (ImportStatus.QUEUED.value, ImportStatus.RUNNING.value)
 
 
@@ -93,6 +94,60 @@ def running_import(session: Session, batch_id: int) -> AnnotationImport | None:
         )
     ).all()
     return next((job for job in jobs if _alive(job)), None)
+
+
+def _unfinished(cutoff: datetime) -> Any:
+    return (
+        col(AnnotationImport.status).in_([ImportStatus.QUEUED.value, ImportStatus.RUNNING.value]),
+        col(AnnotationImport.updated_at) < cutoff,
+    )
+
+
+def stuck_imports(engine: Engine, *, now: datetime | None = None) -> list[AnnotationImport]:
+    """Imports still queued or running that have not moved for ``STALE_AFTER``: the process
+    that ran them died (``guidelines check`` asks; a page shows them as interrupted)."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(
+            select(AnnotationImport).where(*_unfinished(cutoff)).order_by(col(AnnotationImport.id))
+        ).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)
+
+
+def live_imports_since(engine: Engine, *, now: datetime | None = None) -> datetime | None:
+    """When the oldest import still alive (queued or running, not stuck) was created."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    with session_scope(engine, write=False) as session:
+        return session.exec(
+            select(func.min(AnnotationImport.created_at)).where(
+                col(AnnotationImport.status).in_(
+                    [ImportStatus.QUEUED.value, ImportStatus.RUNNING.value]
+                ),
+                col(AnnotationImport.updated_at) >= cutoff,
+            )
+        ).one()
+
+
+def mark_interrupted(engine: Engine, *, now: datetime | None = None) -> list[int]:
+    """Fail the stuck imports for good, as their pages already show them; their ids."""
+    moment = now or utcnow()
+    stuck = [saved_id(row) for row in stuck_imports(engine, now=moment)]
+    if stuck:
+        with session_scope(engine) as session:
+            session.execute(
+                update(AnnotationImport)
+                .where(col(AnnotationImport.id).in_(stuck), *_unfinished(moment - STALE_AFTER))
+                .values(
+                    status=ImportStatus.FAILED.value,
+                    stage="interrupted",
+                    message=INTERRUPTED,
+                    updated_at=moment,
+                )
+            )
+            session.commit()
+    return stuck
 
 
 def _update(engine: Engine, job_id: int, **values: Any) -> None:

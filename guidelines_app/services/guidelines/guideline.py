@@ -29,7 +29,7 @@ from guidelines_app.domain.guideline import (
     unknown_label_mentions,
 )
 from guidelines_app.domain.markdown import RenderedGuideline, render_markdown
-from guidelines_app.domain.trailers import decision_id, decision_trailers
+from guidelines_app.domain.trailers import audit_trailer, decision_id, decision_trailers
 from guidelines_app.services import audit, documents, escalations, taxonomies
 from guidelines_app.services import decisions as case_law
 from guidelines_app.services.documents import GUIDELINE, Ref, SaveOutcome, Validity
@@ -279,7 +279,7 @@ def save_guideline(
         base=base,
         author=author,
         message=message,
-        trailers=decision_trailers(cited),
+        trailers=[*decision_trailers(cited), audit_trailer("guideline.save")],
         when=when,
     )
     if outcome.changed and outcome.result is not None:
@@ -298,6 +298,11 @@ def save_guideline(
         )
         session.commit()
     return outcome
+
+
+def _commit_detail(outcome: SaveOutcome) -> dict[str, str]:
+    """The commit an audit row records (``guidelines check`` pairs them by it)."""
+    return {"commit": outcome.result.commit.id} if outcome.result is not None else {}
 
 
 def create_guideline(
@@ -334,6 +339,7 @@ def create_guideline(
         base=None,
         author=author,
         message=f"Create guideline {title.strip()}",
+        trailers=[audit_trailer("guideline.create")],
     )
     audit.record(
         session,
@@ -341,6 +347,7 @@ def create_guideline(
         action="guideline.create",
         object_type="guideline",
         object_id=slug,
+        detail=_commit_detail(outcome),
     )
     session.commit()
     return outcome
@@ -360,6 +367,7 @@ def set_archived(
     if guideline.archived == archived:
         return SaveOutcome(changed=False)
     updated = Guideline(**{**guideline.__dict__, "archived": archived})
+    action = "guideline.archive" if archived else "guideline.restore"
     outcome = documents.save(
         store,
         GUIDELINE,
@@ -368,13 +376,15 @@ def set_archived(
         base=version.commit_id,
         author=author,
         message=("Archive" if archived else "Restore") + f" guideline {guideline.title}",
+        trailers=[audit_trailer(action)],
     )
     audit.record(
         session,
         actor_id=actor_id,
-        action="guideline.archive" if archived else "guideline.restore",
+        action=action,
         object_type="guideline",
         object_id=slug,
+        detail=_commit_detail(outcome),
     )
     session.commit()
     return outcome

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, or_, select
 
 from guidelines_app.db import utcnow
 from guidelines_app.models import LoginFailure, UserSession
-from guidelines_app.services.ops import health_content, schema
+from guidelines_app.services.ops import health_content, health_faults, schema
 from guidelines_app.services.ops.findings import Check, CheckContext, Finding
 from guidelines_app.store import ContentStore, StoreError
 
@@ -74,10 +75,23 @@ def _stale_sign_in_records(ctx: CheckContext) -> list[Finding]:
 
 
 def check(
-    *, engine: Engine, store: ContentStore, repair: bool = False
+    *,
+    engine: Engine,
+    store: ContentStore,
+    repair: bool = False,
+    data_dir: Path | None = None,
+    stale_after: timedelta = timedelta(seconds=120),
+    max_attempts: int = 3,
 ) -> tuple[list[Finding], list[str]]:
     """Every inconsistency found (after repairs, when asked), and what was repaired."""
-    ctx = CheckContext(engine=engine, store=store, repair=repair)
+    ctx = CheckContext(
+        engine=engine,
+        store=store,
+        repair=repair,
+        data_dir=data_dir,
+        stale_after=stale_after,
+        max_attempts=max_attempts,
+    )
     findings: list[Finding] = []
     for one in _checks():
         findings.extend(one(ctx))
@@ -95,6 +109,10 @@ def _checks() -> tuple[Check, ...]:
         health_content.releases_point_at_their_document,
         health_content.releases_in_force_are_valid,
         _decisions_and_escalations_point_at_guidelines,
+        health_faults.stuck_jobs,
+        health_faults.stuck_imports,
+        health_faults.orphaned_uploads,
+        health_faults.commits_without_audit_rows,
     )
 
 

@@ -33,7 +33,20 @@ from guidelines_app.services.reports.release_data import (
     release_label,
 )
 from guidelines_app.services.reports.release_labels import align_label_spaces
-from guidelines_app.services.reports.release_report import HEADLINE, build, guideline_report
+from guidelines_app.services.reports.release_report import (
+    HEADLINE,
+    Progress,
+    build,
+    guideline_report,
+)
+from guidelines_app.services.reports.report_jobs import (
+    REPORT_JOB,
+    RETRY_AFTER,
+    ReportState,
+    report_state,
+    retry_report,
+    run_report_job,
+)
 from guidelines_app.services.reports.report_results import (
     REPORT_SCHEMA,
     DriftChart,
@@ -62,7 +75,9 @@ __all__ = [
     "DRAFT",
     "HEADLINE",
     "KEEP_PER_GUIDELINE",
+    "REPORT_JOB",
     "REPORT_SCHEMA",
+    "RETRY_AFTER",
     "SMALL_BOOTSTRAP_ABOVE",
     "Comparison",
     "ComparisonDetail",
@@ -72,9 +87,11 @@ __all__ = [
     "GuidelineData",
     "HotspotFocus",
     "LabelSpace",
+    "Progress",
     "ReleaseFigures",
     "ReleaseInfo",
     "ReleaseReport",
+    "ReportState",
     "SectionsChanged",
     "Side",
     "Timeline",
@@ -95,4 +112,7 @@ __all__ = [
     "number",
     "release_label",
     "report_markdown",
+    "report_state",
+    "retry_report",
+    "run_report_job",
 ]

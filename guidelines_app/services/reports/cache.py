@@ -29,16 +29,28 @@ KEEP_PER_GUIDELINE = 20
 _COMPUTED = "guidelines.reports_computed"
 
 
-def cached(
-    session: Session, *, kind: str, key: str, guideline: str, compute: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    full_key = f"{CACHE_VERSION}:{kind}:{key}"[:200]
+def _full_key(kind: str, key: str) -> str:
+    return f"{CACHE_VERSION}:{kind}:{key}"[:200]
+
+
+def lookup(session: Session, *, kind: str, key: str) -> dict[str, Any] | None:
+    """The kept report, or None: a page asks before it decides to wait for a job."""
+    full_key = _full_key(kind, key)
     computed: dict[str, dict[str, Any]] = session.info.setdefault(_COMPUTED, {})
     if full_key in computed:
         return computed[full_key]
     found = session.get(ReportCache, full_key)
+    return found.payload if found is not None else None
+
+
+def cached(
+    session: Session, *, kind: str, key: str, guideline: str, compute: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    found = lookup(session, kind=kind, key=key)
     if found is not None:
-        return found.payload
+        return found
+    full_key = _full_key(kind, key)
+    computed: dict[str, dict[str, Any]] = session.info.setdefault(_COMPUTED, {})
     payload = compute()
     computed[full_key] = payload
 

@@ -131,6 +131,11 @@ def _sections_changed(store: ContentStore, slug: str, before: int, after: int) -
     )
 
 
+def comparison_key(key: str, before: int, after: int, resamples: int) -> str:
+    """The cache key of a comparison (``kind`` says whether it is the light one)."""
+    return f"{key}:{before}:{after}:{resamples}"
+
+
 def compare(
     *,
     session: Session,
@@ -199,7 +204,7 @@ def compare(
     payload = report_cache.cached(
         session,
         kind="compare-light" if light else "compare",
-        key=f"{key}:{before_v}:{after_v}:{resamples}",
+        key=comparison_key(key, before_v, after_v, resamples),
         guideline=slug,
         compute=lambda: compute().to_dict(),
     )

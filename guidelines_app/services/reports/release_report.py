@@ -4,6 +4,7 @@ all show this same object; ``to_dict()`` is its JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -39,7 +40,13 @@ from guidelines_app.services.reports.release_compare import (
     release_info,
     totals,
 )
-from guidelines_app.services.reports.release_data import DRAFT, GuidelineData, fingerprint, load
+from guidelines_app.services.reports.release_data import (
+    DRAFT,
+    GuidelineData,
+    fingerprint,
+    load,
+    release_label,
+)
 from guidelines_app.services.reports.report_results import (
     DriftChart,
     FlaggedPoint,
@@ -197,6 +204,14 @@ def _notices(frame: pd.DataFrame, releases: int, with_data: list[int]) -> tuple[
     return tuple(notices)
 
 
+#: Told how far a report got: ``(stage, done, total)`` (a job writes it on its row).
+Progress = Callable[[str, int, int], None]
+
+
+def _silent(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
 def build(
     *,
     session: Session,
@@ -204,17 +219,32 @@ def build(
     data: GuidelineData,
     slug: str,
     resamples: int = DEFAULT_RESAMPLES,
+    progress: Progress = _silent,
 ) -> ReleaseReport:
+    """The report from loaded data; ``progress`` hears of each release's figures, each
+    comparison and the timelines, the steps that take the time."""
     frame = data.frame
     releases = {r.version: r for r in data.releases}
     guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
     versions = sorted(frame["release"].unique().tolist()) if len(frame) else []
     with_data = [v for v in versions if v != DRAFT]
-    comparisons = tuple(
-        compare(session=session, store=store, slug=slug, old=before, new=after, data=data,
-                light=True, resamples=resamples)
-        for before, after in pairwise(with_data)
-    )  # fmt: skip
+    pairs = list(pairwise(with_data))
+    steps = len(versions) + len(pairs) + 2
+    step = 0
+    figures = []
+    for version in versions:
+        progress(f"figures of {release_label(version)}", step, steps)
+        figures.append(_figures(frame[frame["release"] == version], version, releases, resamples))
+        step += 1
+    comparisons = []
+    for before, after in pairs:
+        progress(f"comparing {release_label(before)} with {release_label(after)}", step, steps)
+        comparisons.append(
+            compare(session=session, store=store, slug=slug, old=before, new=after, data=data,
+                    light=True, resamples=resamples)
+        )  # fmt: skip
+        step += 1
+    progress("weekly and per-batch timelines", step, steps)
     current = max(with_data) if with_data else (DRAFT if versions else None)
     current_rows = frame[frame["release"] == current] if current is not None else frame.iloc[0:0]
     dated = bool(frame["created_at"].notna().any())
@@ -222,16 +252,15 @@ def build(
     by_batch = agreement_timeline(frame, period="batch", n_boot=200) if len(frame) else []
     by_label = label_timelines(frame, period="W", n_boot=0) if dated else {}
     has_current = bool(len(current_rows))
+    progress("drift, hotspots and annotators", step + 1, steps)
     return ReleaseReport(
         generated_at=datetime.now(UTC).isoformat(),
         guideline=GuidelineInfo(slug, guideline.title, guideline.taxonomy),
         dimensions=tuple(data.dimensions),
         headline_metric=HEADLINE,
-        releases=tuple(
-            _figures(frame[frame["release"] == v], v, releases, resamples) for v in versions
-        ),
+        releases=tuple(figures),
         release_markers=tuple(release_info(r.version, releases) for r in data.releases),
-        comparisons=comparisons,
+        comparisons=tuple(comparisons),
         timeline=Timeline(tuple(weekly), tuple(by_batch)),
         label_timelines={str(label): tuple(points) for label, points in by_label.items()},
         current_release=release_info(current, releases) if current is not None else None,
@@ -251,6 +280,7 @@ def guideline_report(
     slug: str,
     dimension: str | None = None,
     resamples: int = DEFAULT_RESAMPLES,
+    progress: Progress = _silent,
 ) -> ReleaseReport:
     """The whole report, cached by the batches and releases it depends on (the annotations
     are read only when the report has to be computed). The cache keeps ``to_dict()``;
@@ -258,8 +288,16 @@ def guideline_report(
     key, _releases = fingerprint(session=session, store=store, slug=slug, dimension=dimension)
 
     def compute() -> dict:
+        progress("reading the annotations", 0, 0)
         data = load(session=session, store=store, slug=slug, dimension=dimension)
-        report = build(session=session, store=store, data=data, slug=slug, resamples=resamples)
+        report = build(
+            session=session,
+            store=store,
+            data=data,
+            slug=slug,
+            resamples=resamples,
+            progress=progress,
+        )
         return report.to_dict()
 
     payload = report_cache.cached(

@@ -14,6 +14,7 @@ from guidelines_app.domain.taxonomy import (
     parse_and_validate,
     parse_taxonomy_lenient,
 )
+from guidelines_app.domain.trailers import audit_trailer
 from guidelines_app.services import audit, documents
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, EditConflict, Ref, SaveOutcome
 from guidelines_app.services.taxonomies import history as taxonomy_history
@@ -286,7 +287,14 @@ def save_taxonomy(
     validate_text(store=store, slug=slug, text=text, base=base)
     _check_merge(store, slug, text, base)
     outcome = documents.save(
-        store, TAXONOMY, slug, text=text, base=base, author=author, message=message
+        store,
+        TAXONOMY,
+        slug,
+        text=text,
+        base=base,
+        author=author,
+        message=message,
+        trailers=[audit_trailer(action)],
     )
     if outcome.changed and outcome.result is not None:
         audit.record(

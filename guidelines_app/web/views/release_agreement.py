@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,8 +15,9 @@ from guidelines_app.domain.agreement import metrics
 from guidelines_app.models import Role
 from guidelines_app.services import reports
 from guidelines_app.services.reports import Comparison, ReleaseReport, report_markdown
-from guidelines_app.web import context, security
+from guidelines_app.web import context, jobs, security
 from guidelines_app.web.views._charts import Band, Chart, Marker, Point, Series, render
+from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
 bp = Blueprint("release_agreement", __name__, url_prefix="/guidelines")
 
@@ -116,17 +117,76 @@ def _drift_chart(report: ReleaseReport) -> Chart | None:
     )
 
 
+def _report_state(slug: str, *, with_comparisons: bool = False) -> reports.ReportState:
+    return reports.report_state(
+        session=context.db_session(),
+        store=context.store(),
+        slug=slug,
+        dimension=_dimension(),
+        resamples=_resamples(),
+        with_comparisons=with_comparisons,
+        inline=bool(current_app.config["REPORTS_INLINE"]),
+    )
+
+
+def _waiting_page(slug: str, state: reports.ReportState, endpoint: str) -> ResponseReturnValue:
+    """The report is being computed (202, polled by htmx, refreshed without JS) or its
+    job failed (the message, and a retry button for leads)."""
+    job = state.job
+    if job is None:  # ready after all: the caller serves it
+        raise RuntimeError("a waiting page for a ready report")
+    jobs.wake()
+    here = url_for(endpoint, slug=slug, dimension=_dimension())
+    if is_htmx() and job.failed:
+        return "", 200, {"HX-Refresh": "true"}
+    body = render_page_or_fragment(
+        "release_agreement/computing.html",
+        "release_agreement/_computing.html",
+        slug=slug,
+        job=job,
+        here=here,
+        dimension=_dimension(),
+        retry_after=reports.RETRY_AFTER,
+        can_retry=current_user.can(Role.LEAD),
+    )
+    headers = {"Vary": "HX-Request"}
+    if job.failed:
+        return body, 200, headers
+    return body, 202, {**headers, "Retry-After": str(reports.RETRY_AFTER)}
+
+
+def _waiting_answer(state: reports.ReportState, *, markdown: bool) -> ResponseReturnValue:
+    """A download that must wait: 202 with Retry-After while computing, 503 when failed."""
+    job = state.job
+    if job is None:
+        raise RuntimeError("a waiting answer for a ready report")
+    jobs.wake()
+    status = 503 if job.failed else 202
+    headers = {} if job.failed else {"Retry-After": str(reports.RETRY_AFTER)}
+    if not markdown:
+        body = json.dumps(state.to_dict(), allow_nan=False)
+        return Response(body, status=status, mimetype="application/json", headers=headers)
+    if job.failed:
+        text = f"The report could not be computed: {job.message}\n"
+    else:
+        done = f" ({job.done} of {job.total})" if job.total else ""
+        text = (
+            f"The report is being computed: {job.stage}{done}. "
+            f"Ask again in {reports.RETRY_AFTER} seconds.\n"
+        )
+    return Response(text, status=status, mimetype="text/markdown", headers=headers)
+
+
 @bp.get("/<slug>/agreement")
 @security.requires(Role.VIEWER)
 def show(slug: str) -> ResponseReturnValue:
     dimension = _dimension()
-    report = reports.guideline_report(
-        session=context.db_session(),
-        store=context.store(),
-        slug=slug,
-        dimension=dimension,
-        resamples=_resamples(),
-    )
+    state = _report_state(slug)
+    if state.report is None:
+        return _waiting_page(slug, state, "release_agreement.show")
+    if is_htmx() and request.headers.get("HX-Trigger") == "report-progress":
+        return "", 200, {"HX-Refresh": "true"}  # the poll of a progress page: it is ready
+    report = state.report
     charts = {
         "timeline": render(_timeline_chart(report, slug, dimension)),
         "labels": render(_label_chart(report)) if report.label_timelines else None,
@@ -141,6 +201,24 @@ def show(slug: str) -> ResponseReturnValue:
         metric_title=metrics.title,
         show_annotators=current_user.can(Role.LEAD),
     )
+
+
+@bp.post("/<slug>/agreement/retry")
+@security.requires(Role.LEAD)
+def retry(slug: str) -> ResponseReturnValue:
+    """Queue the report again after its job failed."""
+    dimension = request.form.get("dimension") or None
+    if dimension is not None and len(dimension) > 200:
+        dimension = None
+    reports.retry_report(
+        session=context.db_session(),
+        store=context.store(),
+        slug=slug,
+        dimension=dimension,
+        resamples=_resamples(),
+    )
+    jobs.wake()
+    return redirect(url_for("release_agreement.show", slug=slug, dimension=dimension), 303)
 
 
 def _comparison(slug: str) -> Comparison:
@@ -170,11 +248,15 @@ def compare(slug: str) -> ResponseReturnValue:
     )
 
 
-def _export_data(slug: str) -> tuple[ReleaseReport, tuple[Comparison, ...]]:
+def _export_data(
+    slug: str,
+) -> tuple[ReleaseReport, tuple[Comparison, ...]] | reports.ReportState:
+    """The report and its comparisons, or the state of the job computing them."""
     session, store = context.db_session(), context.store()
-    report = reports.guideline_report(
-        session=session, store=store, slug=slug, dimension=_dimension(), resamples=_resamples()
-    )
+    state = _report_state(slug, with_comparisons=True)
+    if state.report is None:
+        return state
+    report = state.report
     if request.args.get("from") or request.args.get("to"):
         return report, (_comparison(slug),)
     comparisons = tuple(
@@ -195,7 +277,10 @@ def _export_data(slug: str) -> tuple[ReleaseReport, tuple[Comparison, ...]]:
 @bp.get("/<slug>/agreement/report.json")
 @security.requires(Role.VIEWER)
 def report_json(slug: str) -> ResponseReturnValue:
-    report, comparisons = _export_data(slug)
+    found = _export_data(slug)
+    if isinstance(found, reports.ReportState):
+        return _waiting_answer(found, markdown=False)
+    report, comparisons = found
     report = replace(report, comparisons=comparisons)
     if not current_user.can(Role.LEAD):
         report = replace(report, annotators=())
@@ -210,7 +295,10 @@ def report_json(slug: str) -> ResponseReturnValue:
 @bp.get("/<slug>/agreement/report.md")
 @security.requires(Role.VIEWER)
 def report_md(slug: str) -> ResponseReturnValue:
-    report, comparisons = _export_data(slug)
+    found = _export_data(slug)
+    if isinstance(found, reports.ReportState):
+        return _waiting_answer(found, markdown=True)
+    report, comparisons = found
     return Response(
         report_markdown(report, comparisons),
         mimetype="text/markdown",
