@@ -33,6 +33,16 @@ class LoginRejected(AppError):
         super().__init__("Unknown username or wrong password.")
 
 
+class LastAdmin(Conflict):
+    """The change would leave no active admin, and nobody could manage users any more."""
+
+    def __init__(self, username: str, change: str) -> None:
+        super().__init__(
+            f"{username} is the last active admin and cannot be {change}: "
+            "make another user admin first"
+        )
+
+
 class RateLimited(AppError):
     """Too many failed sign-ins from one address or for one name: wait ``retry_after`` s."""
 
@@ -187,6 +197,33 @@ def _revoke_all(session: Session, user_id: int, *, except_token: str | None = No
     session.execute(statement)
 
 
+def _keep_an_admin(session: Session, user: User, change: str) -> None:
+    """Refuse to take away the last active admin.
+
+    The active admins' rows are locked (``FOR UPDATE``) in the transaction that makes the
+    change, so two admins demoting each other at once cannot both succeed on PostgreSQL: the
+    second waits for the first to commit and then counts one admin. SQLite has no row locks,
+    but its writers hold the database's write lock from BEGIN (``BEGIN IMMEDIATE``).
+    """
+    if user.role != Role.ADMIN.value or user.is_disabled:
+        return
+    admins = session.exec(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, col(User.disabled_at).is_(None))
+        .with_for_update()
+    ).all()
+    if list(admins) == [user.id]:
+        raise LastAdmin(user.username, change)
+
+
+def _revoke_tokens(session: Session, user_id: int) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def set_role(
     *, session: Session, username: str, role: str | Role, actor_id: int | None = None
 ) -> User:
@@ -195,6 +232,8 @@ def set_role(
     old = user.role
     if old == new_role.value:
         return user
+    if new_role != Role.ADMIN:
+        _keep_an_admin(session, user, f"made {new_role.value}")
     user.role = new_role.value
     _revoke_all(session, saved_id(user))
     audit.record(
@@ -218,14 +257,12 @@ def set_disabled(
         raise Conflict("you cannot disable your own account")
     if disabled == user.is_disabled:
         return user
+    if disabled:
+        _keep_an_admin(session, user, "disabled")
     user.disabled_at = utcnow() if disabled else None
     if disabled:
         _revoke_all(session, saved_id(user))
-        session.execute(
-            update(ApiToken)
-            .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
-            .values(revoked_at=utcnow())
-        )
+        _revoke_tokens(session, saved_id(user))
     audit.record(
         session,
         actor_id=actor_id,
@@ -247,7 +284,11 @@ def change_password(
     actor_id: int | None = None,
     profile: str = "strong",
 ) -> None:
-    """Change a password; every other session of the user stops working at once.
+    """Change a password; every other session and every API token of the user stop working.
+
+    A token is a standing credential like a session: whoever changes a password because it
+    leaked expects what was obtained with it to stop working too, so tokens are revoked in
+    the same transaction (the user makes new ones on the account page).
 
     ``current_password`` is required when users change their own password; an admin
     resetting someone else's (``actor_id`` differs) passes None.
@@ -262,6 +303,7 @@ def change_password(
         raise InvalidInput(problems=problems)
     user.password_hash = hasher(profile).hash(new_password)
     _revoke_all(session, saved_id(user), except_token=keep_session)
+    _revoke_tokens(session, saved_id(user))
     audit.record(
         session,
         actor_id=actor_id if actor_id is not None else user.id,

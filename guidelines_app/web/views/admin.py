@@ -10,6 +10,7 @@ from guidelines_app.domain.errors import Conflict, InvalidInput
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, audit
 from guidelines_app.web import context, security
+from guidelines_app.web.errors import status_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100
@@ -60,6 +61,8 @@ def set_role(username: str) -> ResponseReturnValue:
         )
     except InvalidInput as error:
         return _users_page(422, errors=[str(p) for p in error.problems])
+    except Conflict as error:  # the last active admin stays one
+        return _users_page(status_of(error), errors=[error.message])
     flash(f"{user.username} is now {user.role}; their sessions were signed out.", "success")
     return redirect(url_for("admin.users"))
 
@@ -84,8 +87,8 @@ def _set_disabled(username: str, disabled: bool) -> ResponseReturnValue:
             disabled=disabled,
             actor_id=current_user.user_id,
         )
-    except Conflict as error:
-        return _users_page(409, errors=[error.message])
+    except Conflict as error:  # their own account, or the last active admin
+        return _users_page(status_of(error), errors=[error.message])
     flash(f"{user.username} is {'disabled' if disabled else 'enabled'}.", "success")
     return redirect(url_for("admin.users"))
 
