@@ -16,7 +16,7 @@ from guidelines_app.models.schemas import (
 )
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
-from guidelines_app.web import context, security
+from guidelines_app.web import context, links, security
 from guidelines_app.web.api.operations import Param, operation
 
 #: Figures that name annotators: only for leads, as on the batch page.
@@ -61,7 +61,7 @@ def create_batch(form: BatchUpload) -> tuple[BatchCreated, int, dict[str, str]]:
     )
     batch, dataset = annotation_batches.get_batch(context.db_session(), outcome.batch.id or 0)
     body = BatchCreated(**BatchPublic.fields_of(batch, dataset), warnings=outcome.warnings)
-    return body, 201, {"Location": f"/api/v1/annotation-batches/{batch.id}"}
+    return body, 201, {"Location": links.public_url("api.batches.show_batch", batch_id=batch.id)}
 
 
 @bp.get("/annotation-batches")
