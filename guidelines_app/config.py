@@ -56,7 +56,7 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "GUIDELINES_LOGIN_MAX_FAILURES": (
         "LOGIN_MAX_FAILURES",
         "10",
-        "Failed sign-ins allowed per username (and 5x that per address) in the window.",
+        "Sign-in attempts allowed per address and username in the window (5x per address).",
     ),
     "GUIDELINES_LOGIN_WINDOW_SECONDS": (
         "LOGIN_WINDOW_SECONDS",

@@ -6,17 +6,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from guidelines_app.db import saved_id, utcnow, write_aside
-from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
-from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
+from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from guidelines_app.models import ApiToken, Role, User, UserSession
 from guidelines_app.services import audit
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -24,13 +24,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 #: Refresh ``last_seen_at`` at most this often, so reads do not turn into writes.
 SEEN_RESOLUTION = timedelta(minutes=5)
-
-
-class LoginRejected(AppError):
-    """Unknown user, wrong password or disabled account: deliberately one message for all."""
-
-    def __init__(self) -> None:
-        super().__init__("Unknown username or wrong password.")
 
 
 class LastAdmin(Conflict):
@@ -41,18 +34,6 @@ class LastAdmin(Conflict):
             f"{username} is the last active admin and cannot be {change}: "
             "make another user admin first"
         )
-
-
-class RateLimited(AppError):
-    """Too many failed sign-ins from one address or for one name: wait ``retry_after`` s."""
-
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, round(retry_after / 60))
-        super().__init__(
-            f"Too many failed sign-ins. Try again in about {minutes} minute"
-            + ("s." if minutes != 1 else ".")
-        )
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -319,53 +300,6 @@ def _verify(password_hash: str, password: str, profile: str) -> bool:
         return hasher(profile).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _failures_since(session: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
-    row = session.exec(
-        select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.key == key, col(LoginFailure.at) >= since
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
-def authenticate(
-    *,
-    session: Session,
-    username: str,
-    password: str,
-    address: str,
-    max_failures: int = 10,
-    window_seconds: int = 900,
-    profile: str = "strong",
-) -> User:
-    """Check a sign-in; failures are counted in the database, so the limit holds across workers."""
-    now = utcnow()
-    since = now - timedelta(seconds=window_seconds)
-    name = username.strip().lower()[:200]
-    keys = [(f"user:{name}", max_failures), (f"addr:{address}", max_failures * 5)]
-    for key, limit in keys:
-        count, oldest = _failures_since(session, key, since)
-        if count >= limit:
-            retry = window_seconds - int((now - (oldest or now)).total_seconds())
-            raise RateLimited(retry_after=max(1, retry))
-
-    user = session.exec(select(User).where(User.username == name)).first()
-    ok = _verify(user.password_hash if user else _dummy_hash(profile), password, profile)
-    if user is None or not ok or user.is_disabled:
-        for key, _limit in keys:
-            session.add(LoginFailure(key=key, at=now))
-        session.execute(delete(LoginFailure).where(col(LoginFailure.at) < since))
-        session.commit()
-        raise LoginRejected()
-
-    session.execute(delete(LoginFailure).where(col(LoginFailure.key) == keys[0][0]))
-    if hasher(profile).check_needs_rehash(user.password_hash):
-        user.password_hash = hasher(profile).hash(password)
-    user.last_login_at = now
-    session.commit()
-    return user
 
 
 def start_session(
