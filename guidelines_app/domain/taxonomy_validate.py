@@ -105,7 +105,10 @@ def _label_problems(entry: LabelEntry, kind: str) -> list[Problem]:
                 "a name must be one line (Prodigy and plain-text lists are one per line)",
             )
         )
-    if label.color is not None and not COLOR_PATTERN.fullmatch(label.color):
+    # an imported JSON file may give any value here: NaN, a number, a list
+    if label.color is not None and not (
+        isinstance(label.color, str) and COLOR_PATTERN.fullmatch(label.color)
+    ):
         problems.append(_at(entry, "color", f"invalid colour {label.color!r}: use #rgb or #rrggbb"))
     if label.replaced_by and not label.deprecated:
         problems.append(_at(entry, "replaced_by", "only a deprecated label can be replaced"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
-from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
+from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
 from guidelines_app.models.schemas import (
     BatchCreated,
@@ -17,7 +17,7 @@ from guidelines_app.models.schemas import (
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
 from guidelines_app.web import context, links, security
-from guidelines_app.web.api.operations import Param, operation
+from guidelines_app.web.api.operations import Param, operation, path_id
 
 #: Figures that name annotators: only for leads, as on the batch page.
 PERSONAL = ("annotators", "pairwise_cohen_kappa", "pairwise_common_items")
@@ -87,11 +87,9 @@ def list_batches() -> BatchList:
     ),
 )
 def show_batch(batch_id: str) -> BatchFiguresPublic:
-    if not batch_id.isdigit() or len(batch_id) > 12:
-        raise NotFound(f"no annotation batch {batch_id!r}")
     report = annotation_batches.batch_figures(
         session=context.db_session(),
-        batch_id=int(batch_id),
+        batch_id=path_id(batch_id, "annotation batch"),
         dimension=request.args.get("dimension"),
     )
     figures = dict(report.figures)

@@ -20,7 +20,7 @@ from guidelines_app.models.schemas import (
     SupersedeRequest,
 )
 from guidelines_app.services import decisions
-from guidelines_app.web import context, links, security
+from guidelines_app.web import context, inputs, links, security
 from guidelines_app.web.api.operations import PAGE, Param, operation, path_id
 
 bp = Blueprint("decisions", __name__)
@@ -63,7 +63,7 @@ def index() -> DecisionLog:
         session=context.db_session(),
         query=args.get("q", "")[:500],
         filters=filters,
-        page=int(args["page"]) if args.get("page", "").isdigit() else 1,
+        page=inputs.page_number(),
     )
     hits = [
         DecisionHit(

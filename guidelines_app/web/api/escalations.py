@@ -25,7 +25,7 @@ from guidelines_app.models.schemas import (
 from guidelines_app.services import escalations
 from guidelines_app.services.escalations import EscalationInput, QueueFilters, Transition
 from guidelines_app.services.escalations import TransitionConflict as _TransitionConflict
-from guidelines_app.web import context, links, security
+from guidelines_app.web import context, inputs, links, security
 from guidelines_app.web.api.datasets import item_content
 from guidelines_app.web.api.operations import PAGE, Answer, Param, operation, path_id
 
@@ -73,7 +73,7 @@ def index() -> EscalationQueue:
         reporter_id=current_user.user_id if args.get("mine") == "1" else None,
         sort=args.get("sort", "oldest"),
     )
-    page = int(args["page"]) if args.get("page", "").isdigit() else 1
+    page = inputs.page_number()
     result = escalations.queue(session=context.db_session(), filters=filters, page=page)
     rows = [EscalationRow(**_escalation(r.escalation, r.labels), hits=r.hits) for r in result.rows]
     return EscalationQueue(escalations=rows, page=result.page, has_next=result.has_next)

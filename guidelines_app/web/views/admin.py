@@ -9,7 +9,7 @@ from flask_login import current_user
 from guidelines_app.domain.errors import Conflict, InvalidInput
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, audit
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, security
 from guidelines_app.web.errors import status_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -96,7 +96,7 @@ def _set_disabled(username: str, disabled: bool) -> ResponseReturnValue:
 @bp.get("/audit")
 @security.requires(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = inputs.page_number()
     events = audit.recent(
         context.db_session(), limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE
     )
