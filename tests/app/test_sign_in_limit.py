@@ -84,9 +84,10 @@ def test_successful_sign_ins_do_not_use_up_the_address_ceiling(app, served):
     assert [_sign_in(served, f"user{i}", DEFAULT_PASSWORD)[0] for i in range(7)] == [302] * 7
 
 
-@pytest.mark.parametrize("username", ["a" * 200, "ada\x00", "a\x00" * 100])
-def test_a_name_no_account_can_have_is_answered_422_with_a_message(app, client, username):
+@pytest.mark.parametrize("username", ["a" * 200, "a" * 65])
+def test_a_name_longer_than_any_account_is_answered_422_with_a_message(app, client, username):
     make_user(app, "ada", "lead")
     response = client.post("/login", data={"username": username, "password": "whatever pw"})
     assert response.status_code == 422
-    assert "Check your username" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Check your username: it must be at most 64 characters." in page

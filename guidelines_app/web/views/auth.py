@@ -53,7 +53,8 @@ def login_submit() -> ResponseReturnValue:
         return _form(200, error=error.message, username=username)
     except InvalidInput as error:  # a name no account can have: too long, or a NUL in it
         shown = username.replace("\x00", "")[:64]
-        return _form(422, error=f"Check your username: {error.message}.", username=shown)
+        reason = error.problems[0].message if error.problems else error.message
+        return _form(422, error=f"Check your username: it {reason}.", username=shown)
     token = accounts.start_session(
         session=session,
         user=user,
