@@ -14,7 +14,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from guidelines_app import cli, config
-    from guidelines_app.web import api, context, jobs, readiness, security, views
+    from guidelines_app.web import api, context, inputs, jobs, links, readiness, security, views
 
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     settings = config.load(overrides=test_config)
@@ -36,6 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     context.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)  # after security: who may not see a page never learns more
+    links.init_app(app)
     views.init_app(app)
     api.init_app(app)
     readiness.init_app(app)

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 #: Secret keys that must never run outside debug and tests.
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "secret", "test"})
@@ -55,7 +56,7 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
     "GUIDELINES_LOGIN_MAX_FAILURES": (
         "LOGIN_MAX_FAILURES",
         "10",
-        "Failed sign-ins allowed per username (and 5x that per address) in the window.",
+        "Sign-in attempts allowed per address and username in the window (5x per address).",
     ),
     "GUIDELINES_LOGIN_WINDOW_SECONDS": (
         "LOGIN_WINDOW_SECONDS",
@@ -66,6 +67,12 @@ ENVIRONMENT: dict[str, tuple[str, str, str]] = {
         "TRUSTED_PROXIES",
         "0",
         "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.",
+    ),
+    "GUIDELINES_BASE_URL": (
+        "BASE_URL",
+        "none",
+        "The app's public address (https://guidelines.example.org); links in API answers "
+        "start with it. Unset: they are paths from the site's root. Never the Host header.",
     ),
     "GUIDELINES_REPORT_RESAMPLES": (
         "REPORT_RESAMPLES",
@@ -153,6 +160,7 @@ def load(
         "JOB_STALE_SECONDS": 120,
         "JOB_ATTEMPTS": 3,
         "REPORTS_INLINE": False,
+        "BASE_URL": "",  # empty: links are paths from the site's root
         "STARTER_DIR": "",  # empty: the starter content shipped with the package
         "PASSWORD_HASH_PROFILE": "strong",
     }
@@ -206,8 +214,21 @@ def check(settings: Mapping[str, Any]) -> None:
             "GUIDELINES_SECRET_KEY is a default or too short: set a long random value "
             "or remove it to use the key generated in the data folder."
         )
+    _check_base_url(str(settings.get("BASE_URL") or ""))
     url = str(settings.get("DATABASE_URL") or "")
     if not url.startswith(("sqlite:", "postgresql")):
         raise ConfigError(
             f"GUIDELINES_DATABASE_URL must be a sqlite:// or postgresql:// URL, not {url!r}"
+        )
+
+
+def _check_base_url(base: str) -> None:
+    """An absolute http(s) address with a host and nothing after its path."""
+    if not base:
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "GUIDELINES_BASE_URL must be the app's address such as "
+            f"https://guidelines.example.org (a path may follow), not {base!r}"
         )

@@ -110,7 +110,10 @@ def _label_problems(entry: LabelEntry, kind: str) -> list[Problem]:
     elif len(label.name) > MAX_NAME_LENGTH:
         message = f"a name has at most {MAX_NAME_LENGTH} characters (this one {len(label.name):,})"
         problems.append(_at(entry, "name", message))
-    if label.color is not None and not COLOR_PATTERN.fullmatch(label.color):
+    # an imported JSON file may give any value here: NaN, a number, a list
+    if label.color is not None and not (
+        isinstance(label.color, str) and COLOR_PATTERN.fullmatch(label.color)
+    ):
         problems.append(_at(entry, "color", f"invalid colour {label.color!r}: use #rgb or #rrggbb"))
     if label.replaced_by and not label.deprecated:
         problems.append(_at(entry, "replaced_by", "only a deprecated label can be replaced"))

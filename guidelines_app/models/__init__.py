@@ -7,7 +7,7 @@ into git. Import tables from here (``from guidelines_app.models import User``).
 from guidelines_app.models.accounts import (
     ApiToken,
     AuditEvent,
-    LoginFailure,
+    LoginCounter,
     Role,
     User,
     UserCreate,
@@ -67,7 +67,7 @@ __all__ = [
     "Item",
     "Job",
     "JobStatus",
-    "LoginFailure",
+    "LoginCounter",
     "ReleaseRule",
     "ReportCache",
     "Role",

@@ -1,4 +1,4 @@
-"""Users, roles, sessions, API tokens, sign-in failures and the audit log."""
+"""Users, roles, sessions, API tokens, sign-in counters and the audit log."""
 
 from __future__ import annotations
 
@@ -110,14 +110,20 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = _utc_optional()
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed sign-in, keyed by username and by address, for rate limiting across workers."""
+class LoginCounter(SQLModel, table=True):
+    """Sign-in attempts let through in one fixed window, per scope and key, for rate limiting.
 
-    __tablename__ = "login_failures"
+    One row per (scope, key, window), incremented by a single upsert that returns the new
+    count, so parallel attempts on every worker and host are counted exactly.
+    ``scope`` is ``pair`` (the address and the username together) or ``address``.
+    """
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=200, index=True)
-    at: datetime = _utc(index=True)
+    __tablename__ = "login_counters"
+
+    scope: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: datetime = Field(primary_key=True, sa_type=UTCDateTime, index=True)
+    count: int = Field(default=0)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -16,7 +16,7 @@ from guidelines_app.domain.errors import (
     TooLarge,
     Unavailable,
 )
-from guidelines_app.services.accounts import RateLimited
+from guidelines_app.services.accounts import LastAdmin, RateLimited
 from guidelines_app.store import StoreError
 
 #: Error class -> HTTP status. Anything that is not an AppError is a bug: 500.
@@ -26,6 +26,7 @@ STATUS: dict[type[AppError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Conflict: 409,
+    LastAdmin: 409,  # the admin pages answer it with the users page and its message
     TooLarge: 413,
     RateLimited: 429,
     Unavailable: 503,

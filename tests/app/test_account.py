@@ -80,3 +80,23 @@ def test_disabled_users_tokens_stop_working(app, as_viewer, runner):
     assert runner.invoke(args=["user", "disable", "vic"]).exit_code == 0
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_a_password_change_stops_the_users_api_tokens(app, as_viewer):
+    token = _new_token(as_viewer)
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/me", headers=bearer).status_code == 200
+    response = as_viewer.post(
+        "/account/password",
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a brand new secret",
+            "confirm_password": "a brand new secret",
+        },
+    )
+    assert response.status_code == 302
+    refused = api.get("/api/v1/me", headers=bearer)
+    assert refused.status_code == 401
+    assert refused.json["error"]["status"] == 401
+    assert as_viewer.get("/account").status_code == 200  # this session goes on

@@ -114,6 +114,13 @@ def test_user_commands(fresh):
     assert "ada" in listed.output and "lead" in listed.output
     assert runner.invoke(args=["user", "set-role", "ada", "admin"]).exit_code == 0
     assert "admin" in runner.invoke(args=["user", "list"]).output
+    last = runner.invoke(args=["user", "disable", "ada"])
+    assert last.exit_code == 2 and "ada is the last active admin" in last.output
+    second = runner.invoke(
+        args=["user", "create", "bob", "--role", "admin", "--password-stdin"],
+        input="another long password\n",
+    )
+    assert second.exit_code == 0, second.output
     assert runner.invoke(args=["user", "disable", "ada"]).exit_code == 0
     assert "disabled" in runner.invoke(args=["user", "list"]).output
     token = runner.invoke(args=["user", "token", "ada", "--name", "ci"])

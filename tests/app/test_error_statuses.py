@@ -69,6 +69,7 @@ def test_each_class_of_the_table_and_its_subclasses_answer_with_its_status(cls, 
         (ops.SetupError, 409),
         (ops.SchemaError, 409),
         (accounts.RateLimited, 429),
+        (accounts.LastAdmin, 409),
         (accounts.LoginRejected, 400),
     ],
 )

@@ -18,7 +18,8 @@ from tests.factories import signed_in_client
 def _sample_url(rule) -> str:
     url = rule.rule
     for argument in rule.arguments:
-        url = re.sub(rf"<(?:[^:<>]+:)?{argument}>", "1" if "int:" in rule.rule else "x", url)
+        numeric = re.search(rf"<(?:int|id):{argument}>", rule.rule)  # `id`: ids in range
+        url = re.sub(rf"<(?:[^:<>]+:)?{argument}>", "1" if numeric else "x", url)
     return url
 
 

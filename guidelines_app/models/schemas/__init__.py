@@ -16,6 +16,7 @@ from guidelines_app.models.schemas.annotations import (
     BatchUpload,
 )
 from guidelines_app.models.schemas.common import (
+    MAX_ID,
     Count,
     ErrorDetail,
     ErrorPublic,
@@ -77,6 +78,7 @@ from guidelines_app.models.schemas.taxonomies import (
 )
 
 __all__ = [
+    "MAX_ID",
     "Amendment",
     "BatchCounts",
     "BatchCreated",

@@ -9,7 +9,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    NonNegativeInt,
     PlainSerializer,
     SerializerFunctionWrapHandler,
     WithJsonSchema,
@@ -24,17 +23,23 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
-#: An id or version sent by a tool: a JSON integer, never a string or a boolean.
-Count = NonNegativeInt
+#: The largest id or version a request may name: the database's ids are 32-bit integers,
+#: so anything above is no row, and PostgreSQL would refuse to compare with it.
+MAX_ID = 2**31 - 1
+
+#: An id or version sent by a tool: a JSON integer from 0 to ``MAX_ID``, never a string or
+#: a boolean.
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class RequestBody(BaseModel):
-    """A JSON request body: exact JSON types (``"1"`` is not a number, ``true`` is not 1).
+    """A JSON request body: exact JSON types (``"1"`` is not a number, ``true`` is not 1,
+    ``NaN`` is no number at all).
 
     Unknown fields are ignored, as they always were, so a tool that sends more still works.
     """
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False)
 
 
 class Public(BaseModel):

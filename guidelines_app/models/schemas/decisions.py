@@ -19,7 +19,7 @@ class DecisionCreate(RequestBody):
     labels: list[str] | None = Field(default=None, description="labels the decision concerns")
     ruling_labels: list[str] | None = Field(default=None, description="labels the ruling gives")
     tags: list[str] | None = None
-    item_ids: list[int] | None = Field(default=None, description="items the ruling is about")
+    item_ids: list[Count] | None = Field(default=None, description="items the ruling is about")
 
 
 class DecisionPublic(Public):

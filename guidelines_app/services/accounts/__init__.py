@@ -1,16 +1,15 @@
-"""Accounts: users, roles, passwords, sign-in sessions and API tokens."""
+"""Accounts: users, roles, passwords, sign-in and its rate limit, sessions and API tokens."""
 
 from __future__ import annotations
 
+from guidelines_app.services.accounts.signin import LoginRejected, RateLimited, authenticate
 from guidelines_app.services.accounts.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     SEEN_RESOLUTION,
     USERNAME_RE,
-    LoginRejected,
+    LastAdmin,
     Principal,
-    RateLimited,
-    authenticate,
     change_password,
     count_users,
     create_api_token,
@@ -34,6 +33,7 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "SEEN_RESOLUTION",
     "USERNAME_RE",
+    "LastAdmin",
     "LoginRejected",
     "Principal",
     "RateLimited",

@@ -6,17 +6,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from guidelines_app.db import saved_id, utcnow, write_aside
-from guidelines_app.domain.errors import AppError, Conflict, InvalidInput, NotFound, Problem
-from guidelines_app.models import ApiToken, LoginFailure, Role, User, UserSession
+from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from guidelines_app.models import ApiToken, Role, User, UserSession
 from guidelines_app.services import audit
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -26,23 +26,14 @@ MAX_PASSWORD_LENGTH = 1024
 SEEN_RESOLUTION = timedelta(minutes=5)
 
 
-class LoginRejected(AppError):
-    """Unknown user, wrong password or disabled account: deliberately one message for all."""
+class LastAdmin(Conflict):
+    """The change would leave no active admin, and nobody could manage users any more."""
 
-    def __init__(self) -> None:
-        super().__init__("Unknown username or wrong password.")
-
-
-class RateLimited(AppError):
-    """Too many failed sign-ins from one address or for one name: wait ``retry_after`` s."""
-
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, round(retry_after / 60))
+    def __init__(self, username: str, change: str) -> None:
         super().__init__(
-            f"Too many failed sign-ins. Try again in about {minutes} minute"
-            + ("s." if minutes != 1 else ".")
+            f"{username} is the last active admin and cannot be {change}: "
+            "make another user admin first"
         )
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -187,6 +178,33 @@ def _revoke_all(session: Session, user_id: int, *, except_token: str | None = No
     session.execute(statement)
 
 
+def _keep_an_admin(session: Session, user: User, change: str) -> None:
+    """Refuse to take away the last active admin.
+
+    The active admins' rows are locked (``FOR UPDATE``) in the transaction that makes the
+    change, so two admins demoting each other at once cannot both succeed on PostgreSQL: the
+    second waits for the first to commit and then counts one admin. SQLite has no row locks,
+    but its writers hold the database's write lock from BEGIN (``BEGIN IMMEDIATE``).
+    """
+    if user.role != Role.ADMIN.value or user.is_disabled:
+        return
+    admins = session.exec(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, col(User.disabled_at).is_(None))
+        .with_for_update()
+    ).all()
+    if list(admins) == [user.id]:
+        raise LastAdmin(user.username, change)
+
+
+def _revoke_tokens(session: Session, user_id: int) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def set_role(
     *, session: Session, username: str, role: str | Role, actor_id: int | None = None
 ) -> User:
@@ -195,6 +213,8 @@ def set_role(
     old = user.role
     if old == new_role.value:
         return user
+    if new_role != Role.ADMIN:
+        _keep_an_admin(session, user, f"made {new_role.value}")
     user.role = new_role.value
     _revoke_all(session, saved_id(user))
     audit.record(
@@ -218,14 +238,12 @@ def set_disabled(
         raise Conflict("you cannot disable your own account")
     if disabled == user.is_disabled:
         return user
+    if disabled:
+        _keep_an_admin(session, user, "disabled")
     user.disabled_at = utcnow() if disabled else None
     if disabled:
         _revoke_all(session, saved_id(user))
-        session.execute(
-            update(ApiToken)
-            .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
-            .values(revoked_at=utcnow())
-        )
+        _revoke_tokens(session, saved_id(user))
     audit.record(
         session,
         actor_id=actor_id,
@@ -247,7 +265,11 @@ def change_password(
     actor_id: int | None = None,
     profile: str = "strong",
 ) -> None:
-    """Change a password; every other session of the user stops working at once.
+    """Change a password; every other session and every API token of the user stop working.
+
+    A token is a standing credential like a session: whoever changes a password because it
+    leaked expects what was obtained with it to stop working too, so tokens are revoked in
+    the same transaction (the user makes new ones on the account page).
 
     ``current_password`` is required when users change their own password; an admin
     resetting someone else's (``actor_id`` differs) passes None.
@@ -262,6 +284,7 @@ def change_password(
         raise InvalidInput(problems=problems)
     user.password_hash = hasher(profile).hash(new_password)
     _revoke_all(session, saved_id(user), except_token=keep_session)
+    _revoke_tokens(session, saved_id(user))
     audit.record(
         session,
         actor_id=actor_id if actor_id is not None else user.id,
@@ -277,53 +300,6 @@ def _verify(password_hash: str, password: str, profile: str) -> bool:
         return hasher(profile).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _failures_since(session: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
-    row = session.exec(
-        select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.key == key, col(LoginFailure.at) >= since
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
-def authenticate(
-    *,
-    session: Session,
-    username: str,
-    password: str,
-    address: str,
-    max_failures: int = 10,
-    window_seconds: int = 900,
-    profile: str = "strong",
-) -> User:
-    """Check a sign-in; failures are counted in the database, so the limit holds across workers."""
-    now = utcnow()
-    since = now - timedelta(seconds=window_seconds)
-    name = username.strip().lower()[:200]
-    keys = [(f"user:{name}", max_failures), (f"addr:{address}", max_failures * 5)]
-    for key, limit in keys:
-        count, oldest = _failures_since(session, key, since)
-        if count >= limit:
-            retry = window_seconds - int((now - (oldest or now)).total_seconds())
-            raise RateLimited(retry_after=max(1, retry))
-
-    user = session.exec(select(User).where(User.username == name)).first()
-    ok = _verify(user.password_hash if user else _dummy_hash(profile), password, profile)
-    if user is None or not ok or user.is_disabled:
-        for key, _limit in keys:
-            session.add(LoginFailure(key=key, at=now))
-        session.execute(delete(LoginFailure).where(col(LoginFailure.at) < since))
-        session.commit()
-        raise LoginRejected()
-
-    session.execute(delete(LoginFailure).where(col(LoginFailure.key) == keys[0][0]))
-    if hasher(profile).check_needs_rehash(user.password_hash):
-        user.password_hash = hasher(profile).hash(password)
-    user.last_login_at = now
-    session.commit()
-    return user
 
 
 def start_session(

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, or_, select
 
 from guidelines_app.db import utcnow
-from guidelines_app.models import LoginFailure, UserSession
+from guidelines_app.models import LoginCounter, UserSession
 from guidelines_app.services.ops import health_content, health_faults, schema
 from guidelines_app.services.ops.findings import Check, CheckContext, Finding
 from guidelines_app.store import ContentStore, StoreError
@@ -53,22 +53,24 @@ def _stale_sign_in_records(ctx: CheckContext) -> list[Finding]:
     with Session(ctx.engine) as session:
         sessions = session.exec(select(func.count()).select_from(UserSession).where(stale)).one()
         failures = session.exec(
-            select(func.count()).select_from(LoginFailure).where(col(LoginFailure.at) < cutoff)
+            select(func.count())
+            .select_from(LoginCounter)
+            .where(col(LoginCounter.window_start) < cutoff)
         ).one()
         if not sessions and not failures:
             return []
         if ctx.repair:
             session.execute(delete(UserSession).where(stale))
-            session.execute(delete(LoginFailure).where(col(LoginFailure.at) < cutoff))
+            session.execute(delete(LoginCounter).where(col(LoginCounter.window_start) < cutoff))
             session.commit()
             ctx.repaired.append(
-                f"removed {sessions} old sessions and {failures} old sign-in failures"
+                f"removed {sessions} old sessions and {failures} old sign-in counts"
             )
             return []
     return [
         Finding(
             "database",
-            f"{sessions} sessions and {failures} sign-in failures older than 30 days",
+            f"{sessions} sessions and {failures} sign-in counts older than 30 days",
             repairable=True,
         )
     ]

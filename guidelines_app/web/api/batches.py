@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
+from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
 from guidelines_app.models.schemas import (
     BatchCreated,
@@ -17,7 +17,7 @@ from guidelines_app.models.schemas import (
 )
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
-from guidelines_app.web import context, security
+from guidelines_app.web import context, links, security
 from guidelines_app.web.api.operations import Answer, Param, no_content, operation, path_id
 
 #: Figures that name annotators: only for leads, as on the batch page.
@@ -62,7 +62,7 @@ def create_batch(form: BatchUpload) -> tuple[BatchCreated, int, dict[str, str]]:
     )
     batch, dataset = annotation_batches.get_batch(context.db_session(), outcome.batch.id or 0)
     body = BatchCreated(**BatchPublic.fields_of(batch, dataset), warnings=outcome.warnings)
-    return body, 201, {"Location": f"/api/v1/annotation-batches/{batch.id}"}
+    return body, 201, {"Location": links.public_url("api.batches.show_batch", batch_id=batch.id)}
 
 
 @bp.get("/annotation-batches")
@@ -88,11 +88,9 @@ def list_batches() -> BatchList:
     ),
 )
 def show_batch(batch_id: str) -> BatchFiguresPublic:
-    if not batch_id.isdigit() or len(batch_id) > 12:
-        raise NotFound(f"no annotation batch {batch_id!r}")
     report = annotation_batches.batch_figures(
         session=context.db_session(),
-        batch_id=int(batch_id),
+        batch_id=path_id(batch_id, "annotation batch"),
         dimension=request.args.get("dimension"),
     )
     figures = dict(report.figures)

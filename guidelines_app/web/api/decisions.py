@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user
 
 from guidelines_app.db import saved_id
@@ -20,7 +20,7 @@ from guidelines_app.models.schemas import (
     SupersedeRequest,
 )
 from guidelines_app.services import decisions
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, links, security
 from guidelines_app.web.api.operations import PAGE, Param, operation, path_id
 
 bp = Blueprint("decisions", __name__)
@@ -30,7 +30,7 @@ DECISION_ID = (Param("decision_id", "path", "integer"),)
 
 
 def _decision(row: Decision, labels: list[str]) -> dict[str, Any]:
-    url = url_for("decisions.show", decision_id=row.id, _external=True)
+    url = links.public_url("decisions.show", decision_id=row.id)
     return DecisionPublic.fields_of(row, labels, url)
 
 
@@ -63,7 +63,7 @@ def index() -> DecisionLog:
         session=context.db_session(),
         query=args.get("q", "")[:500],
         filters=filters,
-        page=int(args["page"]) if args.get("page", "").isdigit() else 1,
+        page=inputs.page_number(),
     )
     hits = [
         DecisionHit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user
 
 from guidelines_app.models import Escalation, EscalationStatus, Role
@@ -25,7 +25,7 @@ from guidelines_app.models.schemas import (
 from guidelines_app.services import escalations
 from guidelines_app.services.escalations import EscalationInput, QueueFilters, Transition
 from guidelines_app.services.escalations import TransitionConflict as _TransitionConflict
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, links, security
 from guidelines_app.web.api.datasets import item_content
 from guidelines_app.web.api.operations import PAGE, Answer, Param, operation, path_id
 
@@ -36,7 +36,7 @@ ESCALATION_ID = (Param("escalation_id", "path", "integer"),)
 
 
 def _escalation(row: Escalation, labels: list[str] | None) -> dict[str, Any]:
-    url = url_for("escalations.show", escalation_id=row.id, _external=True)
+    url = links.public_url("escalations.show", escalation_id=row.id)
     return EscalationPublic.fields_of(row, labels, url)
 
 
@@ -73,7 +73,7 @@ def index() -> EscalationQueue:
         reporter_id=current_user.user_id if args.get("mine") == "1" else None,
         sort=args.get("sort", "oldest"),
     )
-    page = int(args["page"]) if args.get("page", "").isdigit() else 1
+    page = inputs.page_number()
     result = escalations.queue(session=context.db_session(), filters=filters, page=page)
     rows = [EscalationRow(**_escalation(r.escalation, r.labels), hits=r.hits) for r in result.rows]
     return EscalationQueue(escalations=rows, page=result.page, has_next=result.has_next)

@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 
 from guidelines_app.domain.errors import InvalidInput, NotFound, Problem
+from guidelines_app.models.schemas import MAX_ID
 
 OPERATION_ATTRIBUTE = "_guidelines_api_operation"
 JSON = "application/json"
@@ -68,8 +69,9 @@ PAGE = Param("page", type="integer", description="1 by default")
 
 
 def path_id(raw: str, noun: str) -> int:
-    """A numeric id from the path: anything else is no such object (404), not a bad request."""
-    if not raw.isdigit() or len(raw) > 9:
+    """A numeric id from the path, 0 to ``MAX_ID``: anything else is no such object (404),
+    not a bad request (and never reaches the database, which refuses larger integers)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)) or int(raw) > MAX_ID:
         raise NotFound(f"no {noun} {raw!r}")
     return int(raw)
 

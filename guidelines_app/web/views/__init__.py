@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from guidelines_app.web import links
 from guidelines_app.web.views import (
     _htmx,
     account,
@@ -22,6 +23,7 @@ from guidelines_app.web.views import (
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["public_url"] = links.public_url
     _htmx.init_app(app)
     errors.init_app(app)
     modules = (

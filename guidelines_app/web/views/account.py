@@ -60,7 +60,7 @@ def create_token() -> ResponseReturnValue:
     return _page(201, new_secret=secret)
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @security.requires(Role.VIEWER)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     accounts.revoke_api_token(

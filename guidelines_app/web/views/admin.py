@@ -9,7 +9,8 @@ from flask_login import current_user
 from guidelines_app.domain.errors import Conflict, InvalidInput
 from guidelines_app.models import Role
 from guidelines_app.services import accounts, audit
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, security
+from guidelines_app.web.errors import status_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100
@@ -60,6 +61,8 @@ def set_role(username: str) -> ResponseReturnValue:
         )
     except InvalidInput as error:
         return _users_page(422, errors=[str(p) for p in error.problems])
+    except Conflict as error:  # the last active admin stays one
+        return _users_page(status_of(error), errors=[error.message])
     flash(f"{user.username} is now {user.role}; their sessions were signed out.", "success")
     return redirect(url_for("admin.users"))
 
@@ -84,8 +87,8 @@ def _set_disabled(username: str, disabled: bool) -> ResponseReturnValue:
             disabled=disabled,
             actor_id=current_user.user_id,
         )
-    except Conflict as error:
-        return _users_page(409, errors=[error.message])
+    except Conflict as error:  # their own account, or the last active admin
+        return _users_page(status_of(error), errors=[error.message])
     flash(f"{user.username} is {'disabled' if disabled else 'enabled'}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -93,7 +96,7 @@ def _set_disabled(username: str, disabled: bool) -> ResponseReturnValue:
 @bp.get("/audit")
 @security.requires(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = inputs.page_number()
     events = audit.recent(
         context.db_session(), limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE
     )

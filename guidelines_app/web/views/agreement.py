@@ -113,7 +113,7 @@ def create_upload() -> ResponseReturnValue:
     return redirect(url_for("agreement.upload", job_id=job.id), 303)
 
 
-@bp.get("/uploads/<int:job_id>")
+@bp.get("/uploads/<id:job_id>")
 @security.requires(Role.LEAD)
 def upload(job_id: int) -> ResponseReturnValue:
     job = annotation_batches.get_job(context.db_session(), job_id)
@@ -130,7 +130,7 @@ def upload(job_id: int) -> ResponseReturnValue:
     return body, status, {"Vary": "HX-Request"}
 
 
-@bp.post("/batches/<int:batch_id>/release")
+@bp.post("/batches/<id:batch_id>/release")
 @security.requires(Role.LEAD)
 def set_release(batch_id: int) -> ResponseReturnValue:
     """Override the release a batch counts under (or infer it from timestamps again)."""
@@ -146,7 +146,7 @@ def set_release(batch_id: int) -> ResponseReturnValue:
     return redirect(url_for("agreement.batch", batch_id=batch_id))
 
 
-@bp.post("/batches/<int:batch_id>/remove")
+@bp.post("/batches/<id:batch_id>/remove")
 @security.requires(Role.LEAD)
 def remove(batch_id: int) -> ResponseReturnValue:
     """Remove a batch with its figures and dependent reports, once the box is ticked."""
@@ -189,7 +189,7 @@ def _batch_page(
     return page, status
 
 
-@bp.get("/batches/<int:batch_id>")
+@bp.get("/batches/<id:batch_id>")
 @security.requires(Role.VIEWER)
 def batch(batch_id: int) -> ResponseReturnValue:
     return _batch_page(batch_id, dimension=request.args.get("dimension"))

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from guidelines_app.db import saved_id
+from guidelines_app.domain.errors import InvalidInput
 from guidelines_app.models import Role
 from guidelines_app.services import accounts
 from guidelines_app.web import context, security
@@ -50,6 +51,10 @@ def login_submit() -> ResponseReturnValue:
         return page, status, {"Retry-After": str(error.retry_after)}
     except accounts.LoginRejected as error:
         return _form(200, error=error.message, username=username)
+    except InvalidInput as error:  # a name no account can have: too long, or a NUL in it
+        shown = username.replace("\x00", "")[:64]
+        reason = error.problems[0].message if error.problems else error.message
+        return _form(422, error=f"Check your username: it {reason}.", username=shown)
     token = accounts.start_session(
         session=session,
         user=user,

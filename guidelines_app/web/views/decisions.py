@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from guidelines_app.domain.errors import AppError, InvalidInput, Problem
 from guidelines_app.models import DecisionStatus, Role
 from guidelines_app.services import decisions, guidelines
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, security
 from guidelines_app.web.errors import status_of
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
@@ -36,14 +36,12 @@ def form_list(name: str, source: MultiDict | None = None) -> list[str]:
     return list(dict.fromkeys(values))[:100]
 
 
-def int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+def int_arg(name: str, maximum: int = inputs.MAX_ID) -> int | None:
+    return inputs.whole_number(request.args, name, maximum=maximum)
 
 
 def int_field(name: str) -> int | None:
-    raw = request.form.get(name, "").strip().lstrip("#")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return inputs.whole_number(request.form, name, strip="#")
 
 
 def guideline_facts_or_none(
@@ -243,20 +241,20 @@ def _show(
     )
 
 
-@bp.get("/<int:decision_id>")
+@bp.get("/<id:decision_id>")
 @security.requires(Role.VIEWER)
 def show(decision_id: int) -> ResponseReturnValue:
     return _show(decision_id)
 
 
-@bp.get("/<int:decision_id>/edit")
+@bp.get("/<id:decision_id>/edit")
 @security.requires(Role.LEAD)
 def edit(decision_id: int) -> ResponseReturnValue:
     page = decisions.decision_page(session=context.db_session(), decision_id=decision_id)
     return _form_page("decisions/edit.html", decisions.decision_input_of(page), page=page, note="")
 
 
-@bp.post("/<int:decision_id>")
+@bp.post("/<id:decision_id>")
 @security.requires(Role.LEAD)
 def update(decision_id: int) -> ResponseReturnValue:
     session = context.db_session()
@@ -285,7 +283,7 @@ def update(decision_id: int) -> ResponseReturnValue:
     return redirect(url_for("decisions.show", decision_id=decision_id))
 
 
-@bp.post("/<int:decision_id>/supersede")
+@bp.post("/<id:decision_id>/supersede")
 @security.requires(Role.LEAD)
 def supersede(decision_id: int) -> ResponseReturnValue:
     try:
@@ -305,7 +303,7 @@ def supersede(decision_id: int) -> ResponseReturnValue:
     return redirect(url_for("decisions.show", decision_id=decision_id))
 
 
-@bp.post("/<int:decision_id>/retire")
+@bp.post("/<id:decision_id>/retire")
 @security.requires(Role.LEAD)
 def retire(decision_id: int) -> ResponseReturnValue:
     try:

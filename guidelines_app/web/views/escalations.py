@@ -218,13 +218,13 @@ def _show(
     )
 
 
-@bp.get("/<int:escalation_id>")
+@bp.get("/<id:escalation_id>")
 @security.requires(Role.VIEWER)
 def show(escalation_id: int) -> ResponseReturnValue:
     return _show(escalation_id)
 
 
-@bp.post("/<int:escalation_id>/comments")
+@bp.post("/<id:escalation_id>/comments")
 @security.requires(Role.ANNOTATOR)
 def comment(escalation_id: int) -> ResponseReturnValue:
     try:
@@ -241,7 +241,7 @@ def comment(escalation_id: int) -> ResponseReturnValue:
     return redirect(url_for("escalations.show", escalation_id=escalation_id, _anchor="timeline"))
 
 
-@bp.post("/<int:escalation_id>/transition")
+@bp.post("/<id:escalation_id>/transition")
 @security.requires(Role.LEAD)
 def transition(escalation_id: int) -> ResponseReturnValue:
     to = request.form.get("to", "")
@@ -272,7 +272,7 @@ def transition(escalation_id: int) -> ResponseReturnValue:
     return redirect(url_for("escalations.show", escalation_id=escalation_id))
 
 
-@bp.get("/<int:escalation_id>/rule")
+@bp.get("/<id:escalation_id>/rule")
 @security.requires(Role.LEAD)
 def rule_form(escalation_id: int) -> ResponseReturnValue:
     page = escalations.escalation_page(session=context.db_session(), escalation_id=escalation_id)
@@ -306,7 +306,7 @@ def _rule_page(
     )
 
 
-@bp.post("/<int:escalation_id>/rule")
+@bp.post("/<id:escalation_id>/rule")
 @security.requires(Role.LEAD)
 def rule(escalation_id: int) -> ResponseReturnValue:
     session = context.db_session()

@@ -13,7 +13,7 @@ from guidelines_app.domain.errors import InvalidInput, Problem
 from guidelines_app.models import Role
 from guidelines_app.services import decisions, documents, guidelines
 from guidelines_app.services.documents import EditConflict, Ref
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, security
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
 bp = Blueprint("guidelines", __name__, url_prefix="/guidelines")
@@ -268,9 +268,7 @@ def archive(slug: str) -> ResponseReturnValue:
 @bp.get("/<slug>/history")
 @security.requires(Role.VIEWER)
 def history(slug: str) -> ResponseReturnValue:
-    page = documents.history(
-        context.store(), documents.GUIDELINE, slug, page=request.args.get("page", 1, type=int) or 1
-    )
+    page = documents.history(context.store(), documents.GUIDELINE, slug, page=inputs.page_number())
     draft = guidelines.problems_at(store=context.store(), slug=slug)
     return render_page_or_fragment(
         "guidelines/history.html",

@@ -15,7 +15,7 @@ from guidelines_app.domain.formats import EXPORT_FORMATS
 from guidelines_app.models import Role
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import TAXONOMY, EditConflict
-from guidelines_app.web import context, security
+from guidelines_app.web import context, inputs, security
 from guidelines_app.web.views import taxonomy_changes
 from guidelines_app.web.views._htmx import render_page_or_fragment
 
@@ -65,7 +65,7 @@ def index() -> ResponseReturnValue:
 @security.requires(Role.VIEWER)
 def show(slug: str) -> ResponseReturnValue:
     page = taxonomies.show(store=context.store(), slug=slug, ref=ref_from_args(slug))
-    tree = taxonomies.tree_page(page.taxonomy, request.args.get("page", 1, type=int) or 1)
+    tree = taxonomies.tree_page(page.taxonomy, inputs.page_number())
     return render_template(
         "taxonomies/show.html",
         page=page,
@@ -240,9 +240,7 @@ def operate(slug: str, operation: str) -> ResponseReturnValue:
 @bp.get("/<slug>/history")
 @security.requires(Role.VIEWER)
 def history(slug: str) -> ResponseReturnValue:
-    page = documents.history(
-        context.store(), TAXONOMY, slug, page=request.args.get("page", 1, type=int) or 1
-    )
+    page = documents.history(context.store(), TAXONOMY, slug, page=inputs.page_number())
     draft = taxonomies.problems_at(store=context.store(), slug=slug)
     return render_page_or_fragment(
         "taxonomies/history.html",
