@@ -257,4 +257,4 @@ def test_a_colour_that_is_nan_in_an_imported_file_is_422(as_lead):
         content_type="multipart/form-data",
     )
     assert response.status_code == 422, response.status_code
-    assert "invalid colour nan" in response.get_data(as_text=True)
+    assert "NaN is not a JSON number" in response.get_data(as_text=True)
