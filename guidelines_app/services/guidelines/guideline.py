@@ -95,7 +95,7 @@ def list_guidelines(
         latest = documents.latest_release(store, GUIDELINE, slug)
         ahead = documents.changes_since(store, GUIDELINE, slug, latest)
         try:
-            guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
+            guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
         except InvalidInput as error:
             entries.append(
                 GuidelineEntry(slug, slug, "", None, False, latest, ahead, error=error.message)

@@ -207,7 +207,7 @@ def build(
 ) -> ReleaseReport:
     frame = data.frame
     releases = {r.version: r for r in data.releases}
-    guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
+    guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
     versions = sorted(frame["release"].unique().tolist()) if len(frame) else []
     with_data = [v for v in versions if v != DRAFT]
     comparisons = tuple(

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from guidelines_app.domain.errors import AppError, InvalidInput, NotFound, Problem, TooLarge
-from guidelines_app.domain.guideline import check_slug, parse_guideline
+from guidelines_app.domain.guideline import check_slug
 from guidelines_app.domain.taxonomy import (
     Taxonomy,
     check_size,
     parse_and_validate,
-    parse_taxonomy_lenient,
 )
+from guidelines_app.domain.taxonomy_model import LabelEntry
 from guidelines_app.services import audit, documents
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, EditConflict, Ref, SaveOutcome
 from guidelines_app.services.taxonomies import history as taxonomy_history
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
 from guidelines_app.store import (
     Author,
     CommitInfo,
@@ -73,6 +74,9 @@ class TaxonomyPage:
     ahead: int
     text: str
     governed_by: list[Governing]
+    #: Label id -> its entry in the tree, and -> its name (kept with the parse, by blob).
+    entries: dict[str, LabelEntry] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
@@ -80,7 +84,7 @@ def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
     found: dict[str, list[Governing]] = {}
     for slug in documents.slugs(store, GUIDELINE):
         try:
-            guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
+            guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
         except (AppError, UnicodeDecodeError):
             continue
         found.setdefault(guideline.taxonomy, []).append(Governing(slug, guideline.title))
@@ -89,11 +93,10 @@ def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
 
 def load(store: ContentStore, slug: str, rev: str | None = None) -> tuple[Taxonomy, list[Problem]]:
     """The taxonomy at ``rev``, read leniently: shape problems come back beside it."""
-    version = documents.read(store, TAXONOMY, slug, rev)
-    try:
-        return parse_taxonomy_lenient(version.text)
-    except InvalidInput as error:
-        raise InvalidInput(f"{slug} cannot be read at this revision", error.problems) from None
+    parsed = parsed_taxonomies.parse(documents.read(store, TAXONOMY, slug, rev))
+    if parsed.taxonomy is None:
+        raise InvalidInput(f"{slug} cannot be read at this revision", list(parsed.problems))
+    return parsed.taxonomy, list(parsed.problems)
 
 
 def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
@@ -104,21 +107,23 @@ def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
         ahead = documents.changes_since(store, TAXONOMY, slug, latest)
         governed = governing.get(slug, [])
         try:
-            taxonomy, _ = load(store, slug)
+            parsed = parsed_taxonomies.parse(documents.read(store, TAXONOMY, slug))
+            if parsed.taxonomy is None:
+                raise InvalidInput(f"{slug} cannot be read at this revision")
         except (InvalidInput, TooLarge, UnicodeDecodeError) as error:
             message = getattr(error, "message", str(error))
             entries.append(
                 TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
             )
             continue
-        labels = [e.label for e in taxonomy.iter_labels()]
+        taxonomy = parsed.taxonomy
         entries.append(
             TaxonomyEntry(
                 slug=slug,
                 name=taxonomy.name or slug,
                 kind=taxonomy.kind,
-                label_count=len(labels),
-                deprecated_count=sum(1 for label in labels if label.deprecated),
+                label_count=parsed.label_count,
+                deprecated_count=parsed.deprecated_count,
                 latest_release=latest,
                 ahead=ahead,
                 governed_by=governed,
@@ -140,12 +145,14 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
     check_slug(slug)
     resolved = documents.resolve(store, TAXONOMY, slug, ref)
     version = documents.read(store, TAXONOMY, slug, resolved.commit_id)
-    taxonomy, problems = load(store, slug, resolved.commit_id)
+    parsed = parsed_taxonomies.parse(version)
+    if parsed.taxonomy is None:
+        raise InvalidInput(f"{slug} cannot be read at this revision", list(parsed.problems))
     latest = documents.latest_release(store, TAXONOMY, slug)
     return TaxonomyPage(
         slug=slug,
-        taxonomy=taxonomy,
-        problems=problems,
+        taxonomy=parsed.taxonomy,
+        problems=list(parsed.problems),
         ref=resolved,
         revision=documents.last_change(store, TAXONOMY, slug, resolved.commit_id),
         blob_id=version.blob_id,
@@ -153,6 +160,8 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
         ahead=documents.changes_since(store, TAXONOMY, slug, latest),
         text=version.text,
         governed_by=governing_guidelines(store).get(slug, []),
+        entries=parsed.entries,
+        names=parsed.names,
     )
 
 
