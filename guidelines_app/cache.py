@@ -5,7 +5,8 @@ from it (a parsed taxonomy, the label ids of a version, "this commit exists") st
 for the life of the process and needs no invalidation, only a bound on memory. Anything
 that can change (a branch, a release list, database rows) must not be cached here.
 
-Each user declares an :class:`Area` (a name and how many entries it may keep); the cache
+Each user declares an :class:`Area` (a name, how many entries it may keep and, for large
+answers such as file contents, how many bytes they may weigh together); the cache
 keeps one least-recently-used table per area behind one lock, so it is safe to share
 between the threads of a worker. Values are computed outside the lock: two threads that
 miss at once both compute the same answer, and either copy is right.
@@ -32,14 +33,22 @@ class Area(Generic[V]):
 
     name: str
     limit: int
+    #: With ``weigh``: the most the entries may weigh together (bytes, say); the least
+    #: recently used go first beyond it, but the newest entry is always kept.
+    max_weight: int = 0
+    weigh: Callable[[V], int] | None = None
 
     def __post_init__(self) -> None:
         if self.limit < 1:
             raise ValueError(f"cache area {self.name!r} needs room for at least one entry")
+        if (self.weigh is None) != (self.max_weight <= 0):
+            raise ValueError(f"cache area {self.name!r}: give both weigh and max_weight")
 
 
 _lock = threading.Lock()
 _tables: dict[Area, OrderedDict[Hashable, object]] = {}
+_weights: dict[Area, dict[Hashable, int]] = {}
+_totals: dict[Area, int] = {}
 
 
 def get(area: Area[V], key: Hashable, default: V | None = None) -> V | None:
@@ -54,12 +63,19 @@ def get(area: Area[V], key: Hashable, default: V | None = None) -> V | None:
 
 def put(area: Area[V], key: Hashable, value: V) -> None:
     """Keep ``value``; the least recently used entries of the area go beyond its limit."""
+    weight = area.weigh(value) if area.weigh is not None else 0
     with _lock:
         table = _tables.setdefault(area, OrderedDict())
+        weights = _weights.setdefault(area, {})
         table[key] = value
         table.move_to_end(key)
-        while len(table) > area.limit:
-            table.popitem(last=False)
+        _totals[area] = _totals.get(area, 0) - weights.get(key, 0) + weight
+        weights[key] = weight
+        while len(table) > area.limit or (
+            area.max_weight and _totals[area] > area.max_weight and len(table) > 1
+        ):
+            old, _ = table.popitem(last=False)
+            _totals[area] -= weights.pop(old, 0)
 
 
 def lookup(area: Area[V], key: Hashable, compute: Callable[[], V]) -> V:
@@ -85,5 +101,9 @@ def clear(*areas: Area) -> None:
     with _lock:
         if not areas:
             _tables.clear()
+            _weights.clear()
+            _totals.clear()
         for area in areas:
             _tables.pop(area, None)
+            _weights.pop(area, None)
+            _totals.pop(area, None)

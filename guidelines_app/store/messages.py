@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from guidelines_app.store.plumbing import utc_at
+from guidelines_app.store.plumbing import as_text, utc_at
 from guidelines_app.store.types import CommitInfo, InvalidArgument
 
 _TRAILER_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
@@ -65,3 +66,47 @@ def parse_commit(record: str) -> CommitInfo:
         trailers=trailers,
         parents=tuple(parents.split()),
     )
+
+
+def tag_target(raw: bytes) -> str | None:
+    """The ``object`` an annotated tag object points at."""
+    head = raw.split(b"\n\n", 1)[0]
+    for line in head.split(b"\n"):
+        if line.startswith(b"object "):
+            return line[7:].strip().decode("ascii", "replace")
+    return None
+
+
+@dataclass(frozen=True)
+class TagObject:
+    """An annotated tag as ``git for-each-ref`` shows it (tagger, date, message)."""
+
+    target: str
+    tagger_name: str
+    tagger_email: str
+    tagged_at: str
+    message: str
+
+
+def parse_tag(raw: bytes) -> TagObject:
+    head, _, message = as_text(raw).partition("\n\n")
+    target, name, email, when = "", "", "", ""
+    for line in head.split("\n"):
+        key, _, value = line.partition(" ")
+        if key == "object":
+            target = value.strip()
+        elif key == "tagger":
+            name, _, rest = value.partition(" <")
+            email, _, stamp = rest.partition(">")
+            name, when = name.strip(), stamp.split()[0] if stamp.split() else ""
+    return TagObject(target, name, email, when, message)
+
+
+def committed_at(raw: bytes) -> str:
+    """The committer's Unix time of a commit object."""
+    head = raw.split(b"\n\n", 1)[0]
+    for line in head.split(b"\n"):
+        if line.startswith(b"committer "):
+            parts = line.rsplit(b" ", 2)
+            return parts[1].decode("ascii", "replace") if len(parts) == 3 else ""
+    return ""

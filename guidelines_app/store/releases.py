@@ -9,7 +9,9 @@ import time
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from guidelines_app.store import ref_files
 from guidelines_app.store.checks import check_author, check_path
+from guidelines_app.store.messages import committed_at, parse_tag
 from guidelines_app.store.plumbing import (
     RETRYABLE_REF_ERROR,
     WRITE_TIMEOUT_S,
@@ -75,12 +77,8 @@ class Releasing(Repository):
 
     def _refs(self, pattern: str) -> list[tuple[str, int, Release]]:
         """(stem, version, release with path=stem) for every release tag under `pattern`."""
-        out = self._run("for-each-ref", f"--format={_REF_FORMAT}", pattern).stdout
         found = []
-        for record in out.split(b"\0\x1e\n"):
-            fields = as_text(record).split("\0")
-            if len(fields) != 9:
-                continue
+        for fields in self._tag_records(pattern):
             ref, kind, obj, peeled, name, email, tagged, committed, contents = fields
             match = _RELEASE_RE.fullmatch(ref.removeprefix("refs/tags/"))
             if not match:
@@ -98,6 +96,29 @@ class Releasing(Repository):
             )
             found.append((match.group(1), release.version, release))
         return sorted(found, key=lambda item: (item[0], item[1]))
+
+    def _tag_records(self, pattern: str) -> list[list[str]]:
+        """The fields of `_REF_FORMAT` for each ref under `pattern`: the refs read from the
+        repository's files and their objects (kept by id) when it can, else `for-each-ref`."""
+        refs = ref_files.list_refs(self.path, pattern)
+        if isinstance(refs, ref_files.Unknown):
+            out = self._run("for-each-ref", f"--format={_REF_FORMAT}", pattern).stdout
+            split = (as_text(record).split("\0") for record in out.split(b"\0\x1e\n"))
+            return [fields for fields in split if len(fields) == 9]
+        objects = self._batch([sha for sha, _peeled in refs.values()])
+        records: list[list[str]] = []
+        for (ref, (sha, _peeled)), found in zip(refs.items(), objects, strict=True):
+            if found is None:
+                continue  # a ref to a missing object: for-each-ref skips it too, with a warning
+            kind, raw = found[1], found[2]
+            if kind == "tag":
+                tag = parse_tag(raw)
+                tagger = [tag.tagger_name, f"<{tag.tagger_email}>", tag.tagged_at]
+                records.append([ref, kind, sha, tag.target, *tagger, "", tag.message])
+            else:
+                committed = committed_at(raw) if kind == "commit" else ""
+                records.append([ref, kind, sha, "", "", "", "", committed, ""])
+        return records
 
     def releases(self, path: str) -> list[Release]:
         stem = _release_stem(check_path(path))

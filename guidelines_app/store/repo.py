@@ -1,8 +1,17 @@
-"""Opening and reading the content repository: revisions, files, trees, history, diffs."""
+"""Opening and reading the content repository: revisions, files, trees, history, diffs.
+
+Refs (the branch, tags, ``HEAD``) are read from the repository's files in process
+(``ref_files``), afresh on every question, so a push from outside is seen at once. What
+git answers about a fixed object (a file at a commit, a tree, the history up to a commit,
+a diff between two commits) never changes, so it is asked of git once per process and
+kept in :mod:`guidelines_app.cache` under the full object ids it was asked with: a warm
+page starts no git process at all.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from collections.abc import Sequence
@@ -11,8 +20,9 @@ from pathlib import Path
 import git
 
 from guidelines_app import cache
+from guidelines_app.store import ref_files
 from guidelines_app.store.checks import check_path, check_rev
-from guidelines_app.store.messages import LOG_FORMAT, parse_commit
+from guidelines_app.store.messages import LOG_FORMAT, parse_commit, tag_target
 from guidelines_app.store.plumbing import AtomicObjectDB, as_text, git_env
 from guidelines_app.store.types import (
     CommitInfo,
@@ -26,6 +36,25 @@ from guidelines_app.store.types import (
 #: Full commit ids known to exist, keyed by (repository path, id): an existing commit never
 #: changes, so a commit id resolved once need not be asked of git again.
 _KNOWN_COMMITS: cache.Area[bool] = cache.Area("commits known to exist", 100_000)
+
+_Found = tuple[str, str, bytes] | None
+#: What ``cat-file`` found for a name fixed by an object id (``<commit>:<path>``, a blob id),
+#: keyed by (repository path, name); the data of files weighs against a budget.
+_OBJECTS: cache.Area[tuple[_Found]] = cache.Area(
+    "objects by id", 50_000, max_weight=64 << 20, weigh=lambda kept: 100 + len(_data(kept[0]))
+)
+_CHECKED: cache.Area[tuple[_Found]] = cache.Area("object types and ids by name", 100_000)
+#: The output of a git command whose every revision is a full commit id (history, counts,
+#: trees, diffs), keyed by (repository path, arguments).
+_ANSWERS: cache.Area[bytes] = cache.Area(
+    "git answers at fixed commits", 20_000, max_weight=64 << 20, weigh=lambda out: 100 + len(out)
+)
+_FIXED_NAME_RE = re.compile(r"([0-9a-f]{40})(?::.*|\^\{tree\})?", re.DOTALL)
+_SPECIAL_REV_CHARS = frozenset("~^:@{}")
+
+
+def _data(found: _Found) -> bytes:
+    return found[2] if found else b""
 
 
 class Repository:
@@ -65,15 +94,49 @@ class Repository:
     def _out(self, *args: str, input: bytes | None = None) -> str:
         return as_text(self._run(*args, input=input).stdout).strip()
 
-    def _batch(
-        self, names: Sequence[str], *, check_only: bool = False
-    ) -> list[tuple[str, str, bytes] | None]:
-        """Look up `names` (`<rev>:<path>` etc.) with one cat-file; (id, type, data) or None."""
+    def _batch(self, names: Sequence[str], *, check_only: bool = False) -> list[_Found]:
+        """Look up `names` (`<rev>:<path>` etc.) with one cat-file; (id, type, data) or None.
+
+        A name fixed by an object id is answered from the cache when it was asked before;
+        a missing answer is kept only under a commit known to exist (a path absent from a
+        commit stays absent, an id not found yet may be written later)."""
         if not names:
             return []
+        results: dict[int, _Found] = {}
+        wanted: list[int] = []
+        for i, name in enumerate(names):
+            kept = self._kept_object(name, check_only)
+            if kept is None:
+                wanted.append(i)
+            else:
+                results[i] = kept[0]
+        if wanted:
+            asked = [names[i] for i in wanted]
+            for i, found in zip(wanted, self._cat_file(asked, check_only=check_only), strict=True):
+                results[i] = found
+                self._keep_object(names[i], found, check_only)
+        return [results[i] for i in range(len(names))]
+
+    def _kept_object(self, name: str, check_only: bool) -> tuple[_Found] | None:
+        key = (self._key, name)
+        for area in (_OBJECTS, _CHECKED) if check_only else (_OBJECTS,):
+            kept = cache.get(area, key)
+            if kept is not None:
+                return kept
+        return None
+
+    def _keep_object(self, name: str, found: _Found, check_only: bool) -> None:
+        match = _FIXED_NAME_RE.fullmatch(name)
+        if match is None:
+            return
+        if found is None and not cache.get(_KNOWN_COMMITS, (self._key, match.group(1))):
+            return
+        cache.put(_CHECKED if check_only else _OBJECTS, (self._key, name), (found,))
+
+    def _cat_file(self, names: Sequence[str], *, check_only: bool) -> list[_Found]:
         mode = "--batch-check" if check_only else "--batch"
         out = self._run("cat-file", mode, input="".join(f"{n}\n" for n in names).encode()).stdout
-        results: list[tuple[str, str, bytes] | None] = []
+        results: list[_Found] = []
         pos = 0
         for _ in names:
             end = out.index(b"\n", pos)
@@ -88,6 +151,15 @@ class Repository:
             results.append((header[0], header[1], data))
         return results
 
+    def _fixed(self, *args: str) -> bytes:
+        """The output of a git command whose revisions are all full commit ids: asked once."""
+        key = (self._key, args)
+        kept = cache.get(_ANSWERS, key)
+        if kept is None:
+            kept = self._run(*args).stdout
+            cache.put(_ANSWERS, key, kept)
+        return kept
+
     def _rev_or_head(self, rev: str | None) -> str | None:
         return self.resolve(rev) if rev is not None else self.head()
 
@@ -100,6 +172,9 @@ class Repository:
     # -- repository
 
     def is_repository(self) -> bool:
+        bare = ref_files.is_bare(self.path) if self.path.is_dir() else False
+        if not isinstance(bare, ref_files.Unknown):
+            return bare
         try:
             return self._out("rev-parse", "--is-bare-repository") == "true"
         except StoreError:
@@ -132,6 +207,16 @@ class Repository:
         return found
 
     def head(self) -> str | None:
+        target = ref_files.read_ref(self.path, self.ref)
+        if target is None:
+            return None
+        if not isinstance(target, ref_files.Unknown):
+            sha = self._commit_of(target)
+            if sha is not None:
+                return sha
+        return self._head_from_git()
+
+    def _head_from_git(self) -> str | None:
         proc = self._run("rev-parse", "--verify", "--quiet", f"{self.ref}^{{commit}}", ok=(0, 1))
         sha = as_text(proc.stdout).strip()
         if (
@@ -145,12 +230,63 @@ class Repository:
         check_rev(rev)
         if cache.get(_KNOWN_COMMITS, (self._key, rev)):
             return rev  # a commit id seen before: commits never change
+        sha = self._resolve_in_process(rev)
+        if sha is not None:
+            return sha
         proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", ok=(0, 1, 128))
         sha = as_text(proc.stdout).strip()
         if proc.returncode != 0 or not sha:
             raise RevisionNotFound(f"no such revision: {rev}")
-        cache.put(_KNOWN_COMMITS, (self._key, sha), True)
+        self._know_commit(sha)
         return sha
+
+    def _know_commit(self, sha: str) -> None:
+        cache.put(_KNOWN_COMMITS, (self._key, sha), True)
+
+    def _resolve_in_process(self, rev: str) -> str | None:
+        """The commit a full id or a ref name means, found without git; None means ask git
+        (abbreviated ids, ``main~2``, a name no ref has, anything unusual)."""
+        if ref_files.FULL_ID_RE.fullmatch(rev):
+            return self._commit_of((rev, None))
+        if _SPECIAL_REV_CHARS.intersection(rev):
+            return None
+        if rev == "HEAD" or rev.startswith("refs/"):
+            names = [rev]
+        elif rev.isupper():
+            return None  # FETCH_HEAD and the like: files git keeps beside the refs
+        else:
+            names = [f"refs/{rev}", f"refs/tags/{rev}", f"refs/heads/{rev}"]
+            names += [f"refs/remotes/{rev}", f"refs/remotes/{rev}/HEAD"]
+        for name in names:  # git's own order of lookup
+            target = ref_files.read_ref(self.path, name)
+            if isinstance(target, ref_files.Unknown):
+                return None
+            if target is not None:
+                return self._commit_of(target)
+        return None
+
+    def _commit_of(self, target: ref_files.RefTarget) -> str | None:
+        """The commit a ref's target names, peeling annotated tags; None when it is not a
+        commit that exists (git then says what is wrong)."""
+        sha, peeled = target
+        for _ in range(5):
+            if peeled is not None:
+                sha, peeled = peeled, None
+            if cache.get(_KNOWN_COMMITS, (self._key, sha)):
+                return sha
+            found = self._batch([sha])[0]
+            if found is None:
+                return None
+            if found[1] == "commit":
+                self._know_commit(sha)
+                return sha
+            if found[1] != "tag":
+                return None
+            inner = tag_target(found[2])
+            if inner is None:
+                return None
+            sha = inner
+        return None
 
     # -- reading
 
@@ -186,12 +322,13 @@ class Repository:
         if sha is None:
             return []
         spec = ["--", prefix] if prefix.endswith("/") and check_path(prefix[:-1]) else []
-        out = self._run("ls-tree", "-r", "-z", "--name-only", sha, *spec).stdout
+        out = self._fixed("ls-tree", "-r", "-z", "--name-only", sha, *spec)
         names = (as_text(name) for name in out.split(b"\0") if name)
         return sorted(name for name in names if name.startswith(prefix))
 
     def _log(self, *args: str) -> list[CommitInfo]:
-        out = self._run("log", "-z", f"--format={LOG_FORMAT}", *args).stdout
+        """``git log`` of full commit ids only, so that its answer can be kept."""
+        out = self._fixed("log", "-z", f"--format={LOG_FORMAT}", *args)
         return [parse_commit(as_text(record)) for record in out.split(b"\0") if record.strip()]
 
     def commit(self, rev: str) -> CommitInfo:
@@ -215,17 +352,17 @@ class Repository:
             return 0
         spec = ["--", check_path(path)] if path else []
         exclude = [f"^{self.resolve(since)}"] if since else []
-        return int(self._out("rev-list", "--count", sha, *exclude, *spec))
+        return int(as_text(self._fixed("rev-list", "--count", sha, *exclude, *spec)).strip())
 
     def diff(self, from_rev: str, to_rev: str, path: str | None = None, *, context: int = 3) -> str:
         spec = ["--", check_path(path)] if path else []
         a, b = self.resolve(from_rev), self.resolve(to_rev)
         flags = ["--no-color", "--no-ext-diff", "--no-textconv", f"-U{max(context, 0)}"]
-        return as_text(self._run("diff", *flags, a, b, *spec).stdout)
+        return as_text(self._fixed("diff", *flags, a, b, *spec))
 
     def changed_paths(self, from_rev: str, to_rev: str) -> list[str]:
         a, b = self.resolve(from_rev), self.resolve(to_rev)
-        out = self._run("diff", "--name-only", "-z", "--no-renames", a, b).stdout
+        out = self._fixed("diff", "--name-only", "-z", "--no-renames", a, b)
         return sorted(as_text(name) for name in out.split(b"\0") if name)
 
     def maintain(self) -> None:

@@ -72,6 +72,7 @@ class Writing(Repository):
                 new = self._make_commit(repo, effective, head, author, full_message, when)
                 moved = self._run("update-ref", self.ref, new, head or ZERO_ID, ok=(0, 1, 128))
                 if moved.returncode == 0:
+                    self._know_commit(new)
                     info = self._log("-1", new)[0]
                     return WriteResult(info, bool(merged), tuple(sorted(merged)))
                 error = as_text(moved.stderr).strip()

@@ -57,6 +57,39 @@ def read(app: Flask, slug: str) -> str:
     return documents.read(store_of(app), TAXONOMY, slug).text
 
 
+def deep_taxonomy(count: int = 10_000, *, name: str = "Deep") -> str:
+    """``count`` labels three levels deep (16 top labels, 24 under each, the rest spread
+    evenly below those), each with a description and synonyms, as a large product or
+    entity catalogue is kept."""
+    top, middle = 16, 16 * 24
+    leaves = max(count - top - middle, 0)
+    lines = [f"name: {name}", "kind: single-choice", "labels:"]
+
+    def label(indent: str, label_id: str, title: str) -> None:
+        lines.extend(
+            [
+                f"{indent}- id: {label_id}",
+                f"{indent}  name: {title}",
+                f"{indent}  description: Items of the kind {title.lower()}, and nothing else.",
+                f"{indent}  synonyms: [{label_id}-alias]",
+            ]
+        )
+
+    made = 0
+    for t in range(top):
+        label("  ", f"t{t}", f"Top {t}")
+        lines.append("    children:")
+        for m in range(24):
+            label("      ", f"t{t}-m{m}", f"Middle {t}.{m}")
+            mine = leaves // middle + (1 if (t * 24 + m) < leaves % middle else 0)
+            if mine:
+                lines.append("        children:")
+            for leaf in range(mine):
+                label("          ", f"t{t}-m{m}-l{leaf}", f"Leaf {t}.{m}.{leaf}")
+                made += 1
+    return "\n".join(lines) + "\n"
+
+
 def big_taxonomy(count: int, *, nested: bool = False) -> str:
     """``count`` labels: flat, or in groups of 100 under parents."""
     lines = ["name: Big", "kind: multi-choice", "labels:"]

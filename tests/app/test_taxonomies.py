@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.taxonomy_helpers import SMALL, big_taxonomy, head, read, release, write
+from guidelines_app.domain.taxonomy import parse_taxonomy
+from guidelines_app.services.taxonomies import label_page_number
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
+from tests.app.taxonomy_helpers import (
+    SMALL,
+    big_taxonomy,
+    deep_taxonomy,
+    head,
+    read,
+    release,
+    write,
+)
 
 NEWS = "/taxonomies/news-entities"
 WITHOUT_B = SMALL.replace("  - id: b\n    name: Beta\n    description: The second letter.\n", "")
@@ -242,3 +253,42 @@ def test_a_base_named_by_a_branch_is_resolved_not_cached_by_name(app, as_lead):
     assert response.status_code == 422
     assert "never reused" in response.get_data(as_text=True)
     assert _save(as_lead, "small", SMALL, "B", base="no-such-ref").status_code == 422
+
+
+def test_a_ten_thousand_label_taxonomy_three_levels_deep_is_parsed_once_for_every_page(
+    app, as_lead, monkeypatch
+):
+    parses: list[int] = []
+    real = parsed_taxonomies.parse_taxonomy_lenient
+
+    def counting(text):
+        parses.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(parsed_taxonomies, "parse_taxonomy_lenient", counting)
+    parsed_taxonomies.clear()  # the same blob may have been parsed by an earlier test
+    text = deep_taxonomy(10_000)
+    write(app, "deep", text, "Ten thousand labels")
+    pages = (
+        "/taxonomies",
+        "/taxonomies/deep",
+        "/taxonomies/deep?page=3",
+        "/taxonomies/deep/labels/t15-m23-l24",
+        "/taxonomies/deep/diff",
+    )
+    for _ in range(2):
+        for url in pages:
+            assert as_lead.get(url).status_code == 200, url
+    assert parses.count(len(text)) == 1
+    index = as_lead.get("/taxonomies").get_data(as_text=True)
+    assert "Deep" in index and "10000" in index.replace(",", "")
+    page = as_lead.get("/taxonomies/deep").get_data(as_text=True)
+    assert "10000 labels" in page and 'id="label-t0"' in page
+    assert "Labels page 1 of" in page and 'id="label-t15"' not in page
+    leaf = as_lead.get("/taxonomies/deep/labels/t15-m23-l24").get_data(as_text=True)
+    assert "Leaf 15.23.24" in leaf and "Top 15" in leaf and "Middle 15.23" in leaf
+    last_page = label_page_number(parse_taxonomy(text), "t15-m23-l24")
+    assert last_page > 1 and f"page={last_page}" in leaf
+    assert 'id="label-t15"' in as_lead.get(f"/taxonomies/deep?page={last_page}").get_data(
+        as_text=True
+    )

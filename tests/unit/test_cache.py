@@ -102,3 +102,21 @@ def test_a_commit_resolved_once_is_answered_from_the_cache_until_cleared(tmp_pat
     cache.clear()
     with pytest.raises(StoreError):  # asked again, git cannot find it any more
         store.resolve(head)
+
+
+def test_an_area_with_a_weight_budget_forgets_the_oldest_beyond_it_but_keeps_the_newest():
+    area: cache.Area[bytes] = cache.Area("bytes", 100, max_weight=10, weigh=len)
+    cache.put(area, "a", b"1234")
+    cache.put(area, "b", b"1234")
+    cache.put(area, "c", b"1234")  # 12 bytes: "a" goes
+    assert (cache.get(area, "a"), cache.size(area)) == (None, 2)
+    cache.put(area, "b", b"1")  # replacing an entry counts its new weight only
+    cache.put(area, "d", b"12345")
+    assert cache.size(area) == 3
+    cache.put(area, "huge", b"x" * 50)  # heavier than the budget alone: kept, all else goes
+    assert (cache.size(area), cache.get(area, "huge")) == (1, b"x" * 50)
+
+
+def test_a_weight_budget_needs_a_way_to_weigh():
+    with pytest.raises(ValueError, match="weigh"):
+        cache.Area("bytes", 10, max_weight=10)

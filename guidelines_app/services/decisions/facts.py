@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guidelines_app.domain.errors import InvalidInput, Problem
-from guidelines_app.domain.guideline import parse_guideline
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.store import ContentStore, Release, StoreError
 
@@ -41,7 +40,7 @@ def guideline_facts(
     release = documents.latest_release(store, documents.GUIDELINE, slug) if at_release else None
     path = documents.GUIDELINE.path(slug)
     commit_id = release.commit_id if release else store.history(path, limit=1)[0].id
-    parsed = parse_guideline(store.read(path, commit_id).text)
+    parsed = documents.guideline_of(store.read(path, commit_id))
     labels = taxonomies.labels(store, parsed.taxonomy, commit_id) or {}
     sections = [(s.id, s.title) for s in parsed.sections]
     return GuidelineFacts(slug, parsed.title, commit_id, release, parsed.taxonomy, labels, sections)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from guidelines_app import cache
 from guidelines_app.domain import refs
 from guidelines_app.domain.errors import Conflict, InvalidInput, NotFound, Problem
-from guidelines_app.domain.guideline import check_slug
+from guidelines_app.domain.guideline import Guideline, check_slug, parse_guideline
 from guidelines_app.domain.refs import RefSpec
 from guidelines_app.services import audit
 from guidelines_app.store import (
@@ -120,6 +120,8 @@ class SaveOutcome:
 _FILES: cache.Area[FileVersion] = cache.Area("files by repository, commit and path", 64)
 _LAST_CHANGES: cache.Area[CommitInfo] = cache.Area("last change of a file at a commit", 1024)
 _COUNTS: cache.Area[int] = cache.Area("changes of a file since a release", 1024)
+#: Parsed guidelines by blob id: the parse, or the front matter problems it was refused for.
+_GUIDELINES: cache.Area[Guideline | InvalidInput] = cache.Area("parsed guidelines by blob id", 512)
 
 
 def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> FileVersion:
@@ -138,6 +140,23 @@ def read(store: ContentStore, kind: Kind, slug: str, rev: str | None = None) -> 
     if rev is not None and refs.is_full_commit_id(rev):
         cache.put(_FILES, key, version)
     return version
+
+
+def guideline_of(version: FileVersion) -> Guideline:
+    """``parse_guideline`` of a stored version, once per blob: every list and menu of
+    guidelines parses each one on every request otherwise. Raises InvalidInput (a new one
+    each time) for front matter problems, TooLarge and UnicodeDecodeError as parsing does."""
+
+    def parse() -> Guideline | InvalidInput:
+        try:
+            return parse_guideline(version.text)
+        except InvalidInput as error:
+            return error
+
+    found = cache.lookup(_GUIDELINES, version.blob_id, parse)
+    if isinstance(found, InvalidInput):
+        raise InvalidInput(found.message, list(found.problems))
+    return found
 
 
 def exists(store: ContentStore, kind: Kind, slug: str) -> bool:

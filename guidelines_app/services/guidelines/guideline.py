@@ -112,7 +112,7 @@ def list_guidelines(
             )
             continue
         try:
-            guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
+            guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
         except (AppError, ValueError):
             message = "; ".join(verdict.lines()[:3])
             entries.append(

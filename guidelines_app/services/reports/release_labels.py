@@ -8,7 +8,6 @@ import pandas as pd
 
 from guidelines_app.domain.agreement.label_space import map_labels
 from guidelines_app.domain.errors import InvalidInput, NotFound
-from guidelines_app.domain.guideline import parse_guideline
 from guidelines_app.domain.taxonomy import migration_map
 from guidelines_app.services import documents, taxonomies
 from guidelines_app.services.documents import GUIDELINE
@@ -31,7 +30,7 @@ def align_label_spaces(
     if not old_commit or not new_commit or old_commit == new_commit:
         return before, info
     try:
-        taxonomy = parse_guideline(documents.read(store, GUIDELINE, slug).text).taxonomy
+        taxonomy = documents.guideline_of(documents.read(store, GUIDELINE, slug)).taxonomy
     except (InvalidInput, NotFound):
         return before, info
     old = taxonomies.load_lenient(store, taxonomy, old_commit)

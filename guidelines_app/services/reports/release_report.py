@@ -225,7 +225,7 @@ def build(
     comparison and the timelines, the steps that take the time."""
     frame = data.frame
     releases = {r.version: r for r in data.releases}
-    guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
+    guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
     versions = sorted(frame["release"].unique().tolist()) if len(frame) else []
     with_data = [v for v in versions if v != DRAFT]
     pairs = list(pairwise(with_data))

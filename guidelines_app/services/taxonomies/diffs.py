@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from guidelines_app import cache
 from guidelines_app.domain.taxonomy import (
     Label,
     MigrationMap,
@@ -20,6 +21,11 @@ from guidelines_app.services import documents
 from guidelines_app.services.documents import TAXONOMY, Ref
 from guidelines_app.services.taxonomies import taxonomy as taxonomies
 from guidelines_app.store import ContentStore
+
+#: The semantic diff and migration map of two versions, by their blob ids (None: no file yet).
+_CHANGES: cache.Area[tuple[TaxonomyDiff, MigrationMap]] = cache.Area(
+    "taxonomy diffs by blob ids", 64
+)
 
 
 @dataclass(frozen=True)
@@ -36,13 +42,22 @@ def compare(*, store: ContentStore, slug: str, old: str, new: str) -> TaxonomyCh
     TAXONOMY.path(slug)  # a slug that cannot exist is not found
     old_ref = documents.resolve(store, TAXONOMY, slug, old, before_ok=True)
     new_ref = documents.resolve(store, TAXONOMY, slug, new)
-    after, _ = taxonomies.load(store, slug, new_ref.commit_id)
-    if old_ref.exists:
-        before, _ = taxonomies.load(store, slug, old_ref.commit_id)
-    else:  # the first revision: every label is new
-        before = replace(after, labels=())
-    change = semantic_diff(before, after)
-    return TaxonomyChange(slug, old_ref, new_ref, change, migration_map(change))
+    new_blob = documents.read(store, TAXONOMY, slug, new_ref.commit_id).blob_id
+    old_blob = (
+        documents.read(store, TAXONOMY, slug, old_ref.commit_id).blob_id if old_ref.exists else None
+    )
+
+    def changes() -> tuple[TaxonomyDiff, MigrationMap]:
+        after, _ = taxonomies.load(store, slug, new_ref.commit_id)
+        if old_ref.exists:
+            before, _ = taxonomies.load(store, slug, old_ref.commit_id)
+        else:  # the first revision: every label is new
+            before = replace(after, labels=())
+        change = semantic_diff(before, after)
+        return change, migration_map(change)
+
+    change, migration = cache.lookup(_CHANGES, (old_blob, new_blob), changes)
+    return TaxonomyChange(slug, old_ref, new_ref, change, migration)
 
 
 def default_range(store: ContentStore, slug: str) -> tuple[str, str]:

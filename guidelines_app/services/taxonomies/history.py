@@ -10,8 +10,8 @@ import re
 
 from guidelines_app import cache
 from guidelines_app.domain.errors import AppError
-from guidelines_app.domain.taxonomy import parse_taxonomy_lenient
 from guidelines_app.services.documents import TAXONOMY
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
 from guidelines_app.store import ContentStore, PathNotFound, RevisionNotFound
 
 FULL_ID = re.compile(r"[0-9a-f]{40}")
@@ -25,9 +25,10 @@ def ids_at(store: ContentStore, slug: str, commit_id: str) -> dict[str, str]:
 
     def compute() -> dict[str, str]:
         try:
-            text = store.read(TAXONOMY.path(slug), commit_id).text
-            taxonomy, _problems = parse_taxonomy_lenient(text)
+            taxonomy = parsed_taxonomies.parse(store.read(TAXONOMY.path(slug), commit_id)).taxonomy
         except (PathNotFound, RevisionNotFound, AppError, UnicodeDecodeError):
+            return {}
+        if taxonomy is None:
             return {}
         found: dict[str, str] = {}
         for entry in taxonomy.iter_labels():
@@ -63,3 +64,4 @@ def ids_ever(store: ContentStore, slug: str, rev: str | None = None) -> dict[str
 
 def clear_caches() -> None:
     cache.clear(_VERSION_IDS, _EVER_IDS)
+    parsed_taxonomies.clear()

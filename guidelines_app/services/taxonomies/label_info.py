@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guidelines_app import cache
-from guidelines_app.domain.errors import InvalidInput, NotFound
-from guidelines_app.domain.taxonomy import Taxonomy, parse_taxonomy_lenient
+from guidelines_app.domain.errors import NotFound
+from guidelines_app.domain.taxonomy import Taxonomy
 from guidelines_app.services import documents
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
 from guidelines_app.store import ContentStore, PathNotFound, StoreError
 
 
@@ -17,10 +17,6 @@ class LabelInfo:
     name: str
     deprecated: bool
     replaced_by: tuple[str, ...]
-
-
-#: Parsed taxonomies by blob id, which git never reuses for other content.
-_PARSED: cache.Area[Taxonomy | None] = cache.Area("parsed taxonomies by blob id", 256)
 
 
 def load_lenient(store: ContentStore, slug: str, rev: str | None = None) -> Taxonomy | None:
@@ -33,13 +29,7 @@ def load_lenient(store: ContentStore, slug: str, rev: str | None = None) -> Taxo
     except (PathNotFound, StoreError, NotFound):
         return None
 
-    def parse() -> Taxonomy | None:
-        try:
-            return parse_taxonomy_lenient(version.text)[0]
-        except InvalidInput:
-            return None
-
-    return cache.lookup(_PARSED, version.blob_id, parse)
+    return parsed_taxonomies.parse(version).taxonomy
 
 
 def labels(store: ContentStore, slug: str, rev: str | None = None) -> dict[str, LabelInfo] | None:

@@ -7,17 +7,18 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from guidelines_app.domain.errors import AppError, InvalidInput, NotFound, Problem, TooLarge
-from guidelines_app.domain.guideline import check_slug, parse_guideline
+from guidelines_app.domain.guideline import check_slug
 from guidelines_app.domain.taxonomy import (
     Taxonomy,
     check_size,
     parse_and_validate,
-    parse_taxonomy_lenient,
 )
+from guidelines_app.domain.taxonomy_model import LabelEntry
 from guidelines_app.domain.trailers import audit_trailer
 from guidelines_app.services import audit, documents
 from guidelines_app.services.documents import GUIDELINE, TAXONOMY, EditConflict, Ref, SaveOutcome
 from guidelines_app.services.taxonomies import history as taxonomy_history
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
 from guidelines_app.services.taxonomies import validity
 from guidelines_app.store import (
     Author,
@@ -80,6 +81,9 @@ class TaxonomyPage:
     draft_problems: list[Problem] = field(default_factory=list)
     #: False when the YAML could not be read at all: the tree is empty, the text is shown.
     readable: bool = True
+    #: Label id -> its entry in the tree, and -> its name (kept with the parse, by blob).
+    entries: dict[str, LabelEntry] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
@@ -87,8 +91,8 @@ def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
     found: dict[str, list[Governing]] = {}
     for slug in documents.slugs(store, GUIDELINE):
         try:
-            guideline = parse_guideline(documents.read(store, GUIDELINE, slug).text)
-        except AppError:
+            guideline = documents.guideline_of(documents.read(store, GUIDELINE, slug))
+        except (AppError, ValueError, UnicodeDecodeError):
             continue
         found.setdefault(guideline.taxonomy, []).append(Governing(slug, guideline.title))
     return found
@@ -96,11 +100,10 @@ def governing_guidelines(store: ContentStore) -> dict[str, list[Governing]]:
 
 def load(store: ContentStore, slug: str, rev: str | None = None) -> tuple[Taxonomy, list[Problem]]:
     """The taxonomy at ``rev``, read leniently: shape problems come back beside it."""
-    version = documents.read(store, TAXONOMY, slug, rev)
-    try:
-        return parse_taxonomy_lenient(version.text)
-    except InvalidInput as error:
-        raise InvalidInput(f"{slug} cannot be read at this revision", error.problems) from None
+    parsed = parsed_taxonomies.parse(documents.read(store, TAXONOMY, slug, rev))
+    if parsed.taxonomy is None:
+        raise InvalidInput(f"{slug} cannot be read at this revision", list(parsed.problems))
+    return parsed.taxonomy, list(parsed.problems)
 
 
 def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
@@ -110,29 +113,32 @@ def list_taxonomies(*, store: ContentStore) -> list[TaxonomyEntry]:
         latest = documents.latest_release(store, TAXONOMY, slug)
         ahead = documents.changes_since(store, TAXONOMY, slug, latest)
         governed = governing.get(slug, [])
+        message: str | None = None
         try:
             verdict = validity.problems_at(store=store, slug=slug)
             message = "; ".join(verdict.lines()[:3]) or None
-            taxonomy, _ = load(store, slug)
+            parsed = parsed_taxonomies.parse(documents.read(store, TAXONOMY, slug))
+            if parsed.taxonomy is None:
+                raise InvalidInput(f"{slug} cannot be read at this revision")
         except StoreUnavailable as error:  # a damaged repository: listed, flagged, others shown
-            message = str(error)
+            entries.append(
+                TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=str(error))
+            )
+            continue
+        except (InvalidInput, TooLarge, UnicodeDecodeError) as error:
+            message = message or getattr(error, "message", str(error))
             entries.append(
                 TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
             )
             continue
-        except (InvalidInput, TooLarge):
-            entries.append(
-                TaxonomyEntry(slug, slug, "", 0, 0, latest, ahead, governed, error=message)
-            )
-            continue
-        labels = [e.label for e in taxonomy.iter_labels()]
+        taxonomy = parsed.taxonomy
         entries.append(
             TaxonomyEntry(
                 slug=slug,
                 name=taxonomy.name or slug,
                 kind=taxonomy.kind,
-                label_count=len(labels),
-                deprecated_count=sum(1 for label in labels if label.deprecated),
+                label_count=parsed.label_count,
+                deprecated_count=parsed.deprecated_count,
                 latest_release=latest,
                 ahead=ahead,
                 governed_by=governed,
@@ -155,11 +161,13 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
     TAXONOMY.path(slug)  # a slug that cannot exist is not found
     resolved = documents.resolve(store, TAXONOMY, slug, ref)
     version = documents.read(store, TAXONOMY, slug, resolved.commit_id)
-    readable = True
     try:
-        taxonomy, _shape = load(store, slug, resolved.commit_id)
-    except (InvalidInput, TooLarge):  # pushed YAML that cannot be read: show its text
-        taxonomy, readable = Taxonomy(name=slug), False
+        parsed: parsed_taxonomies.Parsed | None = parsed_taxonomies.parse(version)
+    except (InvalidInput, TooLarge):
+        parsed = None
+    readable = parsed is not None and parsed.taxonomy is not None
+    # pushed YAML that cannot be read is still shown: its text, an empty tree, the problems
+    taxonomy = parsed.taxonomy if parsed is not None and parsed.taxonomy else Taxonomy(name=slug)
     problems = list(validity.problems_at(store=store, slug=slug, rev=resolved.commit_id).problems)
     draft: list[Problem] = []
     if not resolved.is_draft:
@@ -179,6 +187,8 @@ def show(*, store: ContentStore, slug: str, ref: str | None) -> TaxonomyPage:
         governed_by=governing_guidelines(store).get(slug, []),
         draft_problems=draft,
         readable=readable,
+        entries=parsed.entries if parsed is not None else {},
+        names=parsed.names if parsed is not None else {},
     )
 
 

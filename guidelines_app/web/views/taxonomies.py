@@ -80,7 +80,7 @@ def show(slug: str) -> ResponseReturnValue:
 def label(slug: str, label_id: str) -> ResponseReturnValue:
     """A label's permalink: in the release in force (the draft before the first release)."""
     page = taxonomies.show(store=context.store(), slug=slug, ref=ref_from_args(slug))
-    entries = {e.label.id: e for e in page.taxonomy.iter_labels()}
+    entries = page.entries
     entry = entries.get(label_id)
     if entry is None:
         raise NotFound(f"{slug} has no label {label_id!r} at {page.ref.label}")
@@ -90,7 +90,7 @@ def label(slug: str, label_id: str) -> ResponseReturnValue:
         slug=slug,
         entry=entry,
         entries=entries,
-        tree_page=taxonomies.label_page_number(page.taxonomy, label_id),
+        tree_page=taxonomies.label_page_number(page.taxonomy, label_id, entries=entries),
     )
 
 
