@@ -7,6 +7,7 @@ import pytest
 from guidelines_app.domain.taxonomy import parse_taxonomy
 from guidelines_app.services.taxonomies import exchange as taxonomy_exchange
 from guidelines_app.services.taxonomies import history as taxonomy_history
+from guidelines_app.services.taxonomies import parsed as parsed_taxonomies
 from guidelines_app.store import ContentStore
 from tests.app.taxonomy_helpers import AUTHOR, SMALL, store_of, write
 
@@ -16,14 +17,14 @@ WITHOUT_B = SMALL.replace("  - id: b\n    name: Beta\n    description: The secon
 @pytest.fixture
 def parses(monkeypatch):
     calls: list[int] = []
-    real = taxonomy_history.parse_taxonomy_lenient
+    real = parsed_taxonomies.parse_taxonomy_lenient
 
     def counting(text):
         calls.append(1)
         return real(text)
 
     taxonomy_history.clear_caches()
-    monkeypatch.setattr(taxonomy_history, "parse_taxonomy_lenient", counting)
+    monkeypatch.setattr(parsed_taxonomies, "parse_taxonomy_lenient", counting)
     yield calls
     taxonomy_history.clear_caches()
 
