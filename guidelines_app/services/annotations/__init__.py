@@ -1,8 +1,10 @@
 """Annotation batches: importing files, their context, their figures, background jobs.
 
 One import path serves the upload page, the API and the CLI: ``import_batch`` imports a
-file as a batch and computes its figures. ``import_annotations`` is its first half (the
-rows only), for the demo and for tests that look at the rows alone.
+file as a batch in short transactions (the batch is ``importing``, invisible, until its
+last row is written) and computes its figures. ``discard_abandoned`` deletes what an
+import killed midway left (for ``guidelines check --repair``). ``import_annotations`` is
+its first half (the rows only), for the demo and for tests that look at the rows alone.
 """
 
 from __future__ import annotations
@@ -39,10 +41,6 @@ from guidelines_app.services.annotations.context import (
     resolve,
 )
 from guidelines_app.services.annotations.importing import (
-    ANNOTATIONS,
-    CHUNK,
-    ITEMS,
-    LOOKUP_CHUNK,
     ImportOutcome,
     annotations_of_item,
     count_batches,
@@ -51,7 +49,6 @@ from guidelines_app.services.annotations.importing import (
     get_batch,
     import_annotations,
     importer_id_for,
-    item_ids,
     list_batches,
 )
 from guidelines_app.services.annotations.jobs import (
@@ -68,10 +65,24 @@ from guidelines_app.services.annotations.stored import (
     batch_figures,
     batch_frame,
     dimensions,
+    keep_figures,
     precompute,
+)
+from guidelines_app.services.annotations.writing import (
+    ABANDONED_AFTER,
+    ANNOTATIONS,
+    CHUNK,
+    IMPORTED,
+    IMPORTING,
+    ITEMS,
+    LOOKUP_CHUNK,
+    AfterChunk,
+    abandoned_imports,
+    discard_abandoned,
 )
 
 __all__ = [
+    "ABANDONED_AFTER",
     "ANNOTATIONS",
     "BOOTSTRAP",
     "CHUNK",
@@ -79,6 +90,8 @@ __all__ = [
     "DATASET_RE",
     "FIGURES_VERSION",
     "FORMULA_START",
+    "IMPORTED",
+    "IMPORTING",
     "INFER",
     "ITEMS",
     "KINDS",
@@ -88,10 +101,12 @@ __all__ = [
     "NUMBER_RE",
     "SEED",
     "STALE_AFTER",
+    "AfterChunk",
     "BatchContext",
     "BatchReport",
     "ImportOptions",
     "ImportOutcome",
+    "abandoned_imports",
     "annotations_of_item",
     "batch_figures",
     "batch_frame",
@@ -101,6 +116,7 @@ __all__ = [
     "create_job",
     "dimensions",
     "dimensions_of",
+    "discard_abandoned",
     "duplicate_conflict",
     "figures",
     "find_duplicate",
@@ -109,7 +125,7 @@ __all__ = [
     "import_annotations",
     "import_batch",
     "importer_id_for",
-    "item_ids",
+    "keep_figures",
     "kind_of",
     "list_batches",
     "numeric_labels",
