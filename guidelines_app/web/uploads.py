@@ -21,7 +21,10 @@ def save_upload(upload: FileStorage, file_name: str) -> Path:
     folder = Path(current_app.config["DATA_DIR"]) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.upload"
-    upload.save(path)
+    try:
+        upload.save(path)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: let it go now
     if path.stat().st_size == 0:
         path.unlink()
         raise InvalidInput(problems=[Problem("the file is empty", path=file_name)])

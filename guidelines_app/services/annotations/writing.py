@@ -34,7 +34,8 @@ from guidelines_app.models import (
     Item,
 )
 
-CHUNK = 10_000
+#: Rows per write transaction: a few hundred milliseconds of SQLite's lock at most.
+CHUNK = 5_000
 LOOKUP_CHUNK = 900
 #: The status of a batch being written: every read of batches and annotations skips it.
 IMPORTING = BatchStatus.IMPORTING.value
@@ -136,8 +137,9 @@ def write_items(
             )
         with session_scope(engine) as session:
             session.execute(insert(ITEMS), rows)
-            created = _lookup(session, pending.dataset_id, chunk)
             session.commit()
+        with session_scope(engine, write=False) as session:  # outside the write transaction
+            created = _lookup(session, pending.dataset_id, chunk)
         found.update(created)
         pending.items_created.extend(created.values())
         after_chunk(0, 0)
