@@ -58,8 +58,7 @@ class TransactionClock:
 
     def __init__(self, engine: Any) -> None:
         self.began: dict[int, float] = {}
-        self.longest = 0.0
-        self.count = 0
+        self.times: list[float] = []
         event.listen(engine, "begin", self._begin)
         event.listen(engine, "commit", self._end)
         event.listen(engine, "rollback", self._end)
@@ -71,8 +70,17 @@ class TransactionClock:
     def _end(self, connection: Any) -> None:
         started = self.began.pop(id(connection), None)
         if started is not None:
-            self.longest = max(self.longest, time.perf_counter() - started)
-            self.count += 1
+            self.times.append(time.perf_counter() - started)
+
+    def summary(self) -> str:
+        """The longest, the median and the 99th percentile, in milliseconds."""
+        ordered = sorted(self.times) or [0.0]
+        median = ordered[len(ordered) // 2]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return (
+            f"{ordered[-1] * 1000:,.0f} ms (median {median * 1000:,.0f} ms, "
+            f"99th percentile {p99 * 1000:,.0f} ms, {len(self.times):,} write transactions)"
+        )
 
 
 def main() -> None:
@@ -106,10 +114,8 @@ def main() -> None:
         print(f"file: {size:.1f} MiB, {rows:,} annotation rows (batch #{outcome.batch.id})")
         print(f"wall time: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
         print(f"peak RSS: {peak:,.0f} MiB (before the import: {before:,.0f} MiB)")
-        print(
-            f"longest write transaction: {clock.longest * 1000:,.0f} ms "
-            f"({clock.count:,} write transactions, chunks of {args.chunk:,} rows)"
-        )
+        print(f"longest write transaction: {clock.summary()}, chunks of {args.chunk:,} rows")
+        print(f"user CPU: {resource.getrusage(resource.RUSAGE_SELF).ru_utime:.1f} s")
 
 
 if __name__ == "__main__":

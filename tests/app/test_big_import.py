@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from guidelines_app.db import make_engine, session_scope
 from guidelines_app.domain.errors import InvalidInput, NotFound
@@ -231,11 +233,20 @@ def test_a_20_mb_upload_through_the_api_is_accepted_and_imported(app):
     lead = TokenClient(app, "lena", "lead")
     data = big_csv(20)
     assert len(data) > 20 * 1024 * 1024
+    # Encoded here in memory: the test client would spool a large body to a temporary
+    # file it never closes.
+    boundary, body = encode_multipart(
+        {
+            "dataset": "reviews",
+            "guideline": SENTIMENT,
+            "file": FileStorage(io.BytesIO(data), filename="big.csv", content_type="text/csv"),
+        }
+    )
     accepted = lead.post(
         "/api/v1/annotation-batches",
         json=None,
-        data={"dataset": "reviews", "guideline": SENTIMENT, "file": (io.BytesIO(data), "big.csv")},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
     assert accepted.json["status"] in ("queued", "running", "done"), accepted.json
     job = finished_import(lead, accepted).json

@@ -98,6 +98,7 @@ def import_annotations(
     (``writing``), so the caller's ``session`` is committed first and holds no lock
     meanwhile; ``after_chunk`` is called between chunks. The batch is returned detached.
     """
+    session.commit()  # the caller's transaction must not hold the lock the chunks need
     checked = check_annotations(
         session=session,
         store=store,
@@ -113,7 +114,6 @@ def import_annotations(
         columns=columns,
         progress=progress,
     )
-    session.commit()  # the caller's transaction must not hold the lock the chunks need
     engine = session.get_bind().engine
     batch_id = write_checked(
         engine, checked, importer_id, progress, chunk_size=chunk_size, after_chunk=after_chunk
@@ -166,7 +166,8 @@ def check_annotations(
     )
     frame = parsed.annotations
     progress("checking labels against the taxonomy", 0, len(frame))
-    earlier = find_duplicate(session, dataset, parsed.sha256)
+    with session_scope(session.get_bind().engine, write=False) as reading:  # takes no lock
+        earlier = find_duplicate(reading, dataset, parsed.sha256)
     if earlier is not None:
         raise duplicate_conflict(earlier, dataset)
     context = annotation_context.resolve(
