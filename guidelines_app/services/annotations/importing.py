@@ -9,6 +9,7 @@ Every query here on batches and annotations sees imported batches only.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO
@@ -30,6 +31,7 @@ from guidelines_app.services.annotations.checks import check_dataset_slug, read_
 from guidelines_app.services.annotations.writing import CHUNK, IMPORTING, AfterChunk
 from guidelines_app.store import ContentStore
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 #: The condition every read of batches adds: a batch still being written is not there yet.
 VISIBLE = col(AnnotationBatch.status) != IMPORTING
@@ -261,7 +263,10 @@ def write_checked(
             engine, batch_id, lambda session: _audit(session, checked, batch_id, importer_id)
         )
     except BaseException:
-        writing.discard(engine, pending, chunk_size=chunk_size)
+        try:
+            writing.discard(engine, pending, chunk_size=chunk_size)
+        except Exception:  # the first error is the one to report; this one is logged
+            log.exception("batch #%s was not taken back: discard_abandoned will", batch_id)
         raise
     return batch_id
 
