@@ -18,6 +18,7 @@ from guidelines_app.models.annotations import (
     AnnotationBatch,
     AnnotationImport,
     BatchFigures,
+    BatchStatus,
     ImportStatus,
     ReleaseRule,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "BatchFigures",
+    "BatchStatus",
     "Dataset",
     "Decision",
     "DecisionItem",

@@ -38,6 +38,14 @@ class ReleaseRule(StrEnum):
     NONE = "none"  # no guideline, or no release before the annotations
 
 
+class BatchStatus(StrEnum):
+    """A batch is ``importing`` while its rows are written (every read skips it), then
+    ``imported``."""
+
+    IMPORTING = "importing"
+    IMPORTED = "imported"
+
+
 class ImportStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -79,7 +87,7 @@ class AnnotationBatch(SQLModel, table=True):
     n_items: int = 0
     n_annotators: int = 0
     n_mapped: int = 0
-    status: str = Field(default="imported", max_length=16)
+    status: str = Field(default=BatchStatus.IMPORTED.value, max_length=16)
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 

@@ -8,6 +8,7 @@ field names and the OpenAPI test can check every body against its declared schem
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,12 +70,25 @@ def sentiment_csv(n_items: int = 12) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def upload(client: TokenClient, data: bytes, **form: str) -> TestResponse:
+def upload(client: TokenClient, data: bytes, *, wait: bool = False, **form: str) -> TestResponse:
     fields: dict[str, Any] = {"dataset": "reviews", "guideline": GUIDELINE, **form}
     fields["file"] = (io.BytesIO(data), "batch.csv")
-    return client.post(
-        "/api/v1/annotation-batches", json=None, data=fields, content_type="multipart/form-data"
-    )
+    url = "/api/v1/annotation-batches" + ("?wait=true" if wait else "")
+    return client.post(url, json=None, data=fields, content_type="multipart/form-data")
+
+
+def join_import_threads(timeout: float = 60.0) -> None:
+    """Wait for this process's background imports to end (no sleeps, no polling loops)."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("annotation-import-"):
+            thread.join(timeout)
+
+
+def finished_import(client: TokenClient, accepted: TestResponse) -> TestResponse:
+    """The status endpoint of an import answered 202, once its job has ended."""
+    assert accepted.status_code == 202, accepted.get_data(as_text=True)
+    join_import_threads()
+    return client.get(accepted.headers["Location"])
 
 
 @dataclass
@@ -201,10 +215,14 @@ def call_every_endpoint(world: World) -> list[Call]:
     r("POST", retire, lead.post(f"{v1}/decisions/{two}/retire", json={"reason": ""}))
 
     batches = f"{v1}/annotation-batches"
-    made = r("POST", batches, upload(lead, sentiment_csv()))
-    r("POST", batches, upload(lead, sentiment_csv()))
+    made = r("POST", batches, upload(lead, sentiment_csv(), wait=True))
+    r("POST", batches, upload(lead, sentiment_csv(), wait=True))
     r("POST", batches, upload(viewer, sentiment_csv()))
-    r("POST", batches, upload(lead, b"item,item,label\n1,2,3\n"))
+    r("POST", batches, upload(lead, b"item,item,label\n1,2,3\n", wait=True))
+    accepted = r("POST", batches, upload(lead, sentiment_csv(n_items=5)))
+    job = f"{v1}/annotation-imports/<job_id>"
+    r("GET", job, finished_import(lead, accepted))
+    r("GET", job, lead.get(f"{v1}/annotation-imports/999"))
     r("GET", batches, viewer.get(batches))
     batch = f"{v1}/annotation-batches/<batch_id>"
     r("GET", batch, lead.get(f"{batches}/{made.json['id']}"))

@@ -21,6 +21,7 @@ from guidelines_app.services.documents import versioned as documents
 from guidelines_app.services.documents.versioned import GUIDELINE
 from guidelines_app.store import Author, Release
 from guidelines_app.web import context
+from tests.app.api_world import join_import_threads
 from tests.factories import make_user
 
 SENTIMENT = "product-review-sentiment"
@@ -160,13 +161,13 @@ def test_a_huge_single_line_is_refused_with_its_line_number(app):
     assert table_counts(app) == (0, 0, 0)
 
 
-def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch):
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("disk full")
+def test_a_failure_while_writing_leaves_nothing_behind(app):
+    def broken(done: int, _total: int) -> None:
+        if done >= 20:  # some chunks of annotations are committed by now
+            raise RuntimeError("disk full")
 
-    monkeypatch.setattr(annotations, "_insert_batch", broken)
     with pytest.raises(RuntimeError):
-        run_import(app, sentiment_csv())
+        run_import(app, sentiment_csv(), chunk_size=10, after_chunk=broken)
     assert table_counts(app) == (0, 0, 0)
 
 
@@ -227,6 +228,12 @@ class TokenClient:
         return self.client.post(url, headers=self.headers, **kwargs)
 
 
+def _finished(lead, accepted):
+    assert accepted.status_code == 202, accepted.get_data(as_text=True)
+    join_import_threads()
+    return lead.get(accepted.headers["Location"]).get_json()
+
+
 def test_api_upload_lists_and_shows_a_batch(app):
     lead = TokenClient(app, "lead", "lena")
     response = lead.post(
@@ -234,14 +241,18 @@ def test_api_upload_lists_and_shows_a_batch(app):
         data={"dataset": "reviews", "file": (io.BytesIO(sentiment_csv()), "api.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 201, response.get_data(as_text=True)
-    batch_id = response.get_json()["id"]
+    job = _finished(lead, response)
+    assert (job["status"], job["stage"]) == ("done", "done"), job
+    batch_id = job["batch_id"]
+    assert job["batch_url"] == f"/api/v1/annotation-batches/{batch_id}"
     again = lead.post(
         "/api/v1/annotation-batches",
         data={"dataset": "reviews", "file": (io.BytesIO(sentiment_csv()), "api.csv")},
         content_type="multipart/form-data",
     )
-    assert again.status_code == 409
+    refused = _finished(lead, again)
+    assert (refused["status"], refused["status_code"], refused["batch_id"]) == ("failed", 409, None)
+    assert "already imported" in refused["message"]
     listed = lead.get("/api/v1/annotation-batches").get_json()["batches"]
     assert [b["id"] for b in listed] == [batch_id]
     shown = lead.get(f"/api/v1/annotation-batches/{batch_id}").get_json()
@@ -262,18 +273,42 @@ def test_api_hides_annotator_figures_from_viewers_and_refuses_their_uploads(app)
     assert response.status_code == 403
 
 
-def test_api_bad_upload_answers_422_with_problems(app):
+def test_api_bad_upload_fails_its_job_with_422_and_every_problem(app):
     lead = TokenClient(app, "lead", "lena")
     response = lead.post(
         "/api/v1/annotation-batches",
         data={"dataset": "reviews", "file": (io.BytesIO(b"item,item,label\n1,2,3\n"), "d.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 422
-    body = json.dumps(response.get_json())
-    assert "d.csv" in body and "line 1" in body
+    job = _finished(lead, response)
+    assert (job["status"], job["stage"], job["status_code"]) == ("failed", "refused", 422)
+    assert any("d.csv" in p and "line 1" in p for p in job["problems"]), job
     missing = lead.post("/api/v1/annotation-batches", data={"dataset": "reviews"})
     assert missing.status_code == 422
+    empty = lead.post(
+        "/api/v1/annotation-batches",
+        data={"dataset": "reviews", "file": (io.BytesIO(b""), "e.csv")},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 422 and "e.csv: the file is empty" in json.dumps(empty.get_json())
+
+
+def test_api_upload_with_wait_answers_as_before_imports_ran_as_jobs(app):
+    lead = TokenClient(app, "lead", "lena")
+
+    def post(data: bytes):
+        return lead.post(
+            "/api/v1/annotation-batches?wait=true",
+            data={"dataset": "reviews", "file": (io.BytesIO(data), "w.csv")},
+            content_type="multipart/form-data",
+        )
+
+    created = post(sentiment_csv())
+    assert created.status_code == 201, created.get_data(as_text=True)
+    assert created.headers["Location"] == f"/api/v1/annotation-batches/{created.json['id']}"
+    assert post(sentiment_csv()).status_code == 409
+    bad = post(b"item,item,label\n1,2,3\n")
+    assert bad.status_code == 422 and "w.csv" in json.dumps(bad.get_json())
 
 
 def test_cli_import_reports_progress_and_refuses_a_second_time(app, runner, tmp_path):

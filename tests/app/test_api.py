@@ -18,6 +18,7 @@ from tests.app.api_world import (
     TokenClient,
     call_every_endpoint,
     field_names,
+    finished_import,
     make_world,
     sentiment_csv,
     upload,
@@ -84,9 +85,9 @@ def _figures_kept(app, batch_id: int) -> list[str]:
 
 def test_a_batch_uploaded_through_the_api_has_its_figures_computed_at_once(app):
     lead = TokenClient(app, "lena", Role.LEAD)
-    response = upload(lead, sentiment_csv())
-    assert response.status_code == 201, response.json
-    assert _figures_kept(app, response.json["id"]) == [""]
+    job = finished_import(lead, upload(lead, sentiment_csv())).json
+    assert job["status"] == "done", job
+    assert _figures_kept(app, job["batch_id"]) == [""]
 
 
 def test_the_cli_and_the_upload_job_import_through_the_same_use_case(app, runner, tmp_path):
@@ -119,7 +120,13 @@ def test_the_cli_and_the_upload_job_import_through_the_same_use_case(app, runner
 
 # --- bad input, for every endpoint: read from the URL map and the OpenAPI document ---------
 
-SAMPLE = {"escalation_id": "1", "decision_id": "1", "batch_id": "1", "slug": "news-entities"}
+SAMPLE = {
+    "escalation_id": "1",
+    "decision_id": "1",
+    "batch_id": "1",
+    "job_id": "1",
+    "slug": "news-entities",
+}
 #: A body each POST accepts as far as its schema goes, so a 404 is not hidden by a 422.
 VALID = {
     "/api/v1/datasets": {"slug": "reviews", "name": "Reviews"},
@@ -305,7 +312,7 @@ def test_every_route_with_an_unknown_id_answers_404(app, admin, raw):
         assert response.status_code == 404, rule.rule
         assert response.json["error"]["message"], rule.rule
         answered += 1
-    assert answered == 8  # escalations 3, decisions 3, batches 2 (show, remove)
+    assert answered == 9  # escalations 3, decisions 3, batches 2 (show, remove), imports 1
 
 
 def test_every_taxonomy_route_with_an_unknown_slug_answers_404(app, admin):

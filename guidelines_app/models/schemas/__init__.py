@@ -14,6 +14,7 @@ from guidelines_app.models.schemas.annotations import (
     BatchList,
     BatchPublic,
     BatchUpload,
+    ImportPublic,
 )
 from guidelines_app.models.schemas.common import (
     MAX_ID,
@@ -108,6 +109,7 @@ __all__ = [
     "EscalationQueue",
     "EscalationRow",
     "FieldChange",
+    "ImportPublic",
     "ItemContent",
     "ItemCreate",
     "ItemDetail",

@@ -1,4 +1,4 @@
-"""API bodies of annotation batches: the upload form, a batch, its figures."""
+"""API bodies of annotation batches: the upload form, an import job, a batch, its figures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from guidelines_app.domain.formats.annotations import FORMATS
-from guidelines_app.models.annotations import AnnotationBatch, ReleaseRule
+from guidelines_app.models.annotations import (
+    AnnotationBatch,
+    AnnotationImport,
+    ImportStatus,
+    ReleaseRule,
+)
 from guidelines_app.models.schemas.common import Public, Timestamp
 
 
@@ -112,3 +117,49 @@ class BatchFiguresPublic(BatchPublic):
     figures: dict[str, Any] = Field(
         description="agreement figures (docs/agreement.md); annotator figures for leads only"
     )
+
+
+class ImportPublic(Public):
+    """An import job: a file being read and written in the background, polled until done."""
+
+    id: int
+    url: str = Field(description="this job's status endpoint")
+    dataset: str
+    file_name: str
+    status: str = Field(
+        description="queued, running, done or failed",
+        json_schema_extra={"enum": [s.value for s in ImportStatus]},
+    )
+    stage: str = Field(description="what the job is doing (reading, writing annotations...)")
+    done: int = Field(description="rows written so far in the stage, when it counts rows")
+    total: int = Field(description="rows to write in the stage, when it counts rows")
+    batch_id: int | None = Field(description="the batch, once the job is done")
+    batch_url: str | None = Field(description="the batch's endpoint, once the job is done")
+    message: str = Field(description="why it failed; once done, the import's notes")
+    problems: list[str] = Field(description="every problem of a refused file")
+    status_code: int | None = Field(
+        description="the status a refused import answers with (409, 413, 422), when failed"
+    )
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, job: AnnotationImport) -> ImportPublic:
+        done = job.status == ImportStatus.DONE.value and job.batch_id is not None
+        return cls(
+            id=job.id or 0,
+            url=f"/api/v1/annotation-imports/{job.id}",
+            dataset=job.dataset,
+            file_name=job.file_name,
+            status=job.status,
+            stage=job.stage,
+            done=job.done,
+            total=job.total,
+            batch_id=job.batch_id if done else None,
+            batch_url=f"/api/v1/annotation-batches/{job.batch_id}" if done else None,
+            message=job.message,
+            problems=list(job.problems),
+            status_code=job.status_code if job.status == ImportStatus.FAILED.value else None,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+        )

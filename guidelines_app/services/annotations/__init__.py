@@ -1,10 +1,12 @@
 """Annotation batches: importing files, their context, their figures, background jobs.
 
 One import path serves the upload page, the API and the CLI: ``import_batch`` imports a
-file as a batch and computes its figures. ``import_annotations`` is its first half (the
-rows only), for the demo and for tests that look at the rows alone. ``remove_batch``
-takes a batch out again with everything computed from it; ``set_batch_release``
-re-stamps one without recomputing its figures.
+file as a batch in short transactions (the batch is ``importing``, invisible, until its
+last row is written) and computes its figures. ``discard_abandoned`` deletes what an
+import killed midway left (for ``guidelines check --repair``). ``import_annotations`` is
+its first half (the rows only), for the demo and for tests that look at the rows alone.
+``remove_batch`` takes a batch out again with everything computed from it;
+``set_batch_release`` re-stamps one without recomputing its figures.
 """
 
 from __future__ import annotations
@@ -46,10 +48,6 @@ from guidelines_app.services.annotations.context import (
     resolve,
 )
 from guidelines_app.services.annotations.importing import (
-    ANNOTATIONS,
-    CHUNK,
-    ITEMS,
-    LOOKUP_CHUNK,
     ImportOutcome,
     annotations_of_item,
     count_batches,
@@ -58,7 +56,6 @@ from guidelines_app.services.annotations.importing import (
     get_batch,
     import_annotations,
     importer_id_for,
-    item_ids,
     list_batches,
 )
 from guidelines_app.services.annotations.jobs import (
@@ -80,10 +77,24 @@ from guidelines_app.services.annotations.stored import (
     batch_figures,
     batch_frame,
     dimensions,
+    keep_figures,
     precompute,
+)
+from guidelines_app.services.annotations.writing import (
+    ABANDONED_AFTER,
+    ANNOTATIONS,
+    CHUNK,
+    IMPORTED,
+    IMPORTING,
+    ITEMS,
+    LOOKUP_CHUNK,
+    AfterChunk,
+    abandoned_imports,
+    discard_abandoned,
 )
 
 __all__ = [
+    "ABANDONED_AFTER",
     "ANNOTATIONS",
     "BOOTSTRAP",
     "CHUNK",
@@ -91,6 +102,8 @@ __all__ = [
     "DATASET_RE",
     "FIGURES_VERSION",
     "FORMULA_START",
+    "IMPORTED",
+    "IMPORTING",
     "INFER",
     "INTERRUPTED",
     "ITEMS",
@@ -101,12 +114,14 @@ __all__ = [
     "NUMBER_RE",
     "SEED",
     "STALE_AFTER",
+    "AfterChunk",
     "BatchContext",
     "BatchReport",
     "BatchStillImporting",
     "ImportOptions",
     "ImportOutcome",
     "RemovedBatch",
+    "abandoned_imports",
     "annotations_of_item",
     "batch_figures",
     "batch_frame",
@@ -116,6 +131,7 @@ __all__ = [
     "create_job",
     "dimensions",
     "dimensions_of",
+    "discard_abandoned",
     "duplicate_conflict",
     "figures",
     "find_duplicate",
@@ -124,7 +140,7 @@ __all__ = [
     "import_annotations",
     "import_batch",
     "importer_id_for",
-    "item_ids",
+    "keep_figures",
     "kind_of",
     "list_batches",
     "live_imports_since",

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from guidelines_app.services.annotations import importing
 from guidelines_app.services.annotations import stored as agreement
 from guidelines_app.services.annotations.importing import ImportOutcome, Progress
+from guidelines_app.services.annotations.writing import CHUNK, AfterChunk
 from guidelines_app.store import ContentStore
 
 #: The stage reported while the figures are computed, after the batch is committed.
@@ -43,6 +44,10 @@ def _no_progress(_stage: str, _done: int, _total: int) -> None:
     return None
 
 
+def _nothing_after(_done: int, _total: int) -> None:
+    return None
+
+
 def import_batch(
     *,
     session: Session,
@@ -50,12 +55,15 @@ def import_batch(
     data: bytes | IO[bytes],
     options: ImportOptions,
     progress: Progress = _no_progress,
+    chunk_size: int = CHUNK,
+    after_chunk: AfterChunk = _nothing_after,
 ) -> ImportOutcome:
     """Import one file as a batch (all rows or none), then compute and keep its figures.
 
-    The batch is committed first, in one transaction; the figures are a cache of it,
-    committed per dimension after. Raises what ``import_annotations`` raises on bad input
-    (422, 413, 409), before anything is written.
+    The batch is written first, ``chunk_size`` rows per short transaction, and seen by
+    reads only once complete; the figures are a cache of it, kept per dimension after.
+    Raises what ``import_annotations`` raises on bad input (422, 413, 409), before
+    anything is written.
     """
     outcome = importing.import_annotations(
         session=session,
@@ -73,7 +81,15 @@ def import_batch(
         columns=options.columns,
         progress=progress,
         job_id=options.job_id,
+        chunk_size=chunk_size,
+        after_chunk=after_chunk,
     )
     progress(COMPUTING, 0, 0)
-    agreement.precompute(session=session, batch_id=outcome.batch.id or 0)
-    return outcome
+    batch_id = outcome.batch.id or 0
+    if outcome.frame is not None:
+        agreement.keep_figures(
+            engine=session.get_bind().engine, batch_id=batch_id, frame=outcome.frame
+        )
+    else:
+        agreement.precompute(session=session, batch_id=batch_id)
+    return ImportOutcome(outcome.batch, outcome.warnings)

@@ -1,13 +1,11 @@
 """Uploads processed in the background: a row in ``annotation_imports`` the page polls.
 
 The upload is saved to a file in the data folder first; a thread then runs the same
-use case as ``guidelines import`` and the API (``import_batch``: the batch, then its
-figures) and records each stage on the row. While the batch is
-being written (one transaction that holds SQLite's write lock), row-level progress is
-kept in this process's memory and merged into what ``get_job`` returns; the row itself
-moves on when the transaction ends. The row names the batch in the batch's own
-transaction, so until the job ends (its figures computed) ``running_import`` finds it and
-the batch cannot be removed under it. The uploaded file is deleted in every case.
+use case as ``guidelines import`` (``import_batch``: the batch in short transactions,
+then its figures) and records each stage, and the rows written after each chunk, on
+the row. The row names the batch in the transaction that creates it, so until the job
+ends (its figures computed) ``running_import`` finds it and the batch cannot be removed
+under it. The uploaded file is deleted in every case.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from guidelines_app.domain.errors import AppError, InvalidInput, NotFound
 from guidelines_app.models import AnnotationImport, ImportStatus
 from guidelines_app.services.annotations import checks
 from guidelines_app.services.annotations.batch_import import (
-    COMPUTING,
     ImportOptions,
     import_batch,
 )
@@ -175,18 +172,13 @@ def run_job(
     ``status_of`` is the web's answer to an error (errors carry no status), kept on the row
     so that the page that polls the job answers a refused import with it.
     """
-    in_transaction = False
 
     def progress(stage: str, done: int, total: int) -> None:
-        nonlocal in_transaction
         with _LIVE_LOCK:
             _LIVE[job_id] = (stage, done, total)
-        if stage.startswith("writing"):
-            in_transaction = True
-        elif stage == COMPUTING:  # the batch is committed: the row may move again
-            in_transaction = False
-        if not in_transaction:
-            _update(engine, job_id, stage=stage, done=done, total=total)
+        # Each chunk is its own short transaction, so the row moves between them and a
+        # worker other than this one (the API's status endpoint) sees the progress.
+        _update(engine, job_id, stage=stage, done=done, total=total)
 
     try:
         _update(engine, job_id, status=ImportStatus.RUNNING.value, stage="reading the file")

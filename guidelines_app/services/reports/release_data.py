@@ -21,7 +21,7 @@ from sqlalchemy import Float, Select, String, and_, cast, false, func, or_, type
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from guidelines_app.models import Annotation, AnnotationBatch, Dataset, ReleaseRule
+from guidelines_app.models import Annotation, AnnotationBatch, BatchStatus, Dataset, ReleaseRule
 from guidelines_app.services import documents
 from guidelines_app.services.documents import GUIDELINE
 from guidelines_app.store import ContentStore, Release
@@ -92,7 +92,7 @@ def _batches(session: Session, slug: str) -> list[_Batch]:
             AnnotationBatch.last_annotated_at,
         )
         .join(Dataset, col(Dataset.id) == col(AnnotationBatch.dataset_id))
-        .where(AnnotationBatch.guideline == slug)
+        .where(AnnotationBatch.guideline == slug, AnnotationBatch.status != BatchStatus.IMPORTING)
         .order_by(col(AnnotationBatch.id))
     ).all()
     return [_Batch(int(i), str(d), v, str(r), t, f, la) for i, d, v, r, t, f, la in rows]
@@ -281,7 +281,7 @@ def fingerprint(
             AnnotationBatch.release_rule,
             AnnotationBatch.taxonomy_commit,
         )
-        .where(AnnotationBatch.guideline == slug)
+        .where(AnnotationBatch.guideline == slug, AnnotationBatch.status != BatchStatus.IMPORTING)
         .order_by(col(AnnotationBatch.id))
     ).all()
     data = {

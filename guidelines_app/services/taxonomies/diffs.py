@@ -16,7 +16,7 @@ from guidelines_app.domain.taxonomy import (
     migration_map,
     semantic_diff,
 )
-from guidelines_app.models import Annotation, AnnotationBatch, Dataset
+from guidelines_app.models import Annotation, AnnotationBatch, BatchStatus, Dataset
 from guidelines_app.services import documents
 from guidelines_app.services.documents import TAXONOMY, Ref
 from guidelines_app.services.taxonomies import taxonomy as taxonomies
@@ -85,7 +85,11 @@ def annotation_counts(
         .select_from(Annotation)
         .join(AnnotationBatch, col(AnnotationBatch.id) == col(Annotation.batch_id))
         .join(Dataset, col(Dataset.id) == col(AnnotationBatch.dataset_id))
-        .where(AnnotationBatch.taxonomy == slug, col(Annotation.label).in_(label_ids))
+        .where(
+            AnnotationBatch.taxonomy == slug,
+            AnnotationBatch.status != BatchStatus.IMPORTING,
+            col(Annotation.label).in_(label_ids),
+        )
         .group_by(col(Dataset.slug), col(Annotation.label))
     ).all()
     found: dict[str, dict[str, int]] = {}

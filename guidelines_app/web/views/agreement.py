@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,8 +14,7 @@ from guidelines_app.domain.formats.annotations import ANNOTATION_FORMATS, FORMAT
 from guidelines_app.models import ImportStatus, Role
 from guidelines_app.services import annotations as annotation_batches
 from guidelines_app.services import documents
-from guidelines_app.web import context, security
-from guidelines_app.web.errors import status_of
+from guidelines_app.web import context, security, uploads
 from guidelines_app.web.views._htmx import is_htmx, render_page_or_fragment
 
 bp = Blueprint("agreement", __name__, url_prefix="/agreement")
@@ -89,27 +85,11 @@ def create_upload() -> ResponseReturnValue:
         options = upload_options(form, file_name)
     except InvalidInput as error:
         return _index_page(422, errors=[str(p) for p in error.problems], form=form)
-    folder = Path(current_app.config["DATA_DIR"]) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.upload"
-    upload.save(path)  # type: ignore[union-attr]
-    if path.stat().st_size == 0:
-        path.unlink()
-        message = f"{file_name}: the file is empty"
-        return _index_page(422, errors=[message], form=form)
     try:
-        job = annotation_batches.create_job(session=context.db_session(), options=options)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    annotation_batches.start(
-        engine=context.engine(),
-        store=context.store(),
-        job_id=job.id or 0,
-        path=path,
-        options=options,
-        status_of=status_of,
-    )
+        path = uploads.save_upload(upload, file_name)  # type: ignore[arg-type]
+    except InvalidInput as error:
+        return _index_page(422, errors=[str(p) for p in error.problems], form=form)
+    job = uploads.start_import(options, path)
     return redirect(url_for("agreement.upload", job_id=job.id), 303)
 
 
