@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from guidelines_app.db import session_scope, utcnow
-from guidelines_app.models import AnnotationImport, AuditEvent, Job
+from guidelines_app.models import Annotation, AnnotationBatch, AnnotationImport, AuditEvent, Job
 from guidelines_app.services import guidelines, jobs
 from guidelines_app.store import Author
 
@@ -94,6 +94,27 @@ def test_check_finds_an_import_left_running_by_a_dead_process(app, runner):
         assert session.get(AnnotationImport, stuck_id).status == "failed"
         assert session.get(AnnotationImport, stuck_id).stage == "interrupted"
         assert session.get(AnnotationImport, alive_id).status == "running"
+
+
+def test_check_finds_a_batch_left_half_written_and_repair_deletes_it(app, runner, tmp_path):
+    path = tmp_path / "half.csv"
+    path.write_text("item,annotator,label\nr1,a,positive\nr1,b,negative\nr2,a,neutral\n")
+    assert runner.invoke(args=["import", str(path), "--dataset", "reviews"]).exit_code == 0
+    with Session(_engine(app)) as session:  # as a process killed between two chunks leaves it
+        batch = session.exec(select(AnnotationBatch)).one()
+        batch.status, batch.imported_at = "importing", utcnow() - timedelta(hours=2)
+        session.add(batch)
+        session.commit()
+        batch_id = batch.id
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"imports: batch #{batch_id} of 'half.csv' has been importing since" in result.output
+    repaired = runner.invoke(args=["check", "--repair"])
+    assert f"deleted 1 half-written batches: #{batch_id}" in repaired.output
+    with Session(_engine(app)) as session:
+        assert session.get(AnnotationBatch, batch_id) is None
+        assert session.exec(select(Annotation)).all() == []
+    assert runner.invoke(args=["check"]).exit_code == 0
 
 
 def test_check_finds_uploads_no_import_will_read_and_repair_deletes_them(app, runner):

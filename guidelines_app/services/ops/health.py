@@ -113,6 +113,7 @@ def _checks() -> tuple[Check, ...]:
         _decisions_and_escalations_point_at_guidelines,
         health_faults.stuck_jobs,
         health_faults.stuck_imports,
+        health_faults.half_written_batches,
         health_faults.orphaned_uploads,
         health_faults.commits_without_audit_rows,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from guidelines_app.db import utcnow
+from guidelines_app.db import session_scope, utcnow
 from guidelines_app.domain.trailers import audit_action
 from guidelines_app.models import AuditEvent
 from guidelines_app.services import annotations as annotation_batches
@@ -72,6 +72,34 @@ def stuck_imports(ctx: CheckContext) -> list[Finding]:
             repairable=True,
         )
         for row in stuck
+    ]
+
+
+def half_written_batches(ctx: CheckContext) -> list[Finding]:
+    """Batches still ``importing`` long after they began: the process writing them died
+    between chunks. Every read ignores them; ``--repair`` deletes what they wrote."""
+    if not _ready(ctx):
+        return []
+    with session_scope(ctx.engine, write=False) as session:
+        found = [
+            (batch.id, batch.file_name, batch.imported_at, batch.n_annotations)
+            for batch in annotation_batches.abandoned_imports(session)
+        ]
+    if not found:
+        return []
+    if ctx.repair:
+        gone = annotation_batches.discard_abandoned(ctx.engine)
+        ctx.repaired.append(f"deleted {len(gone)} half-written batches: {_ids(gone)}")
+        return []
+    return [
+        Finding(
+            "imports",
+            f"batch #{batch_id} of {file_name!r} has been importing since {_when(began)} "
+            f"({expected:,} annotations expected): the process writing it died, and what it "
+            "wrote is hidden from every page",
+            repairable=True,
+        )
+        for batch_id, file_name, began, expected in found
     ]
 
 
