@@ -7,7 +7,9 @@ every ``--interval`` seconds, ``--kills`` times. Then the load stops, gunicorn i
 and the script prints what a lead would check afterwards:
 
 - ``git fsck --full`` of the content repository (must be clean);
-- ``guidelines check`` (must report nothing: the database agrees with git);
+- ``guidelines check`` (the database agrees with git), then ``guidelines check --repair``
+  (records the audit row of a commit whose worker died before writing it) and ``check``
+  again, which must report nothing;
 - batches half imported (a batch without annotations, or whose count disagrees with its
   rows) and imports left running.
 
@@ -291,6 +293,8 @@ def main() -> int:
 
     fsck = _run(["git", "-C", str(folder / "content.git"), "fsck", "--full", "--no-progress"], env)
     check = _run([str(BIN / "guidelines"), "check"], env)
+    repair = _run([str(BIN / "guidelines"), "check", "--repair"], env)
+    after = _run([str(BIN / "guidelines"), "check"], env)
     half = _half_imported(folder / "guidelines.sqlite3")
     print(
         f"kills: {args.kills} SIGKILLs of {args.workers} gunicorn workers, {args.clients} clients"
@@ -303,7 +307,11 @@ def main() -> int:
         print(fsck.stdout + fsck.stderr)
     print(f"guidelines check: exit {check.returncode}")
     print("  " + (check.stdout.strip() or check.stderr.strip()).replace("\n", "\n  "))
-    print(f"half-imported batches or stuck imports: {len(half)}")
+    print(
+        f"guidelines check --repair: exit {repair.returncode}, then check: exit {after.returncode}"
+    )
+    print("  " + (after.stdout.strip() or after.stderr.strip()).replace("\n", "\n  "))
+    print(f"batches left importing (hidden from every page) or imports stuck: {len(half)}")
     for line in half:
         print(f"  {line}")
     summary = {
@@ -312,7 +320,7 @@ def main() -> int:
         "half": len(half),
     }
     print(json.dumps(summary))
-    return 0 if fsck.returncode == 0 and check.returncode == 0 and not half else 1
+    return 0 if fsck.returncode == 0 and after.returncode == 0 and not half else 1
 
 
 if __name__ == "__main__":

@@ -159,6 +159,18 @@ def test_check_finds_a_commit_of_the_app_whose_audit_row_is_missing(app, runner)
     assert f"audit: commit {commit.short_id} (guideline.save by Outside" in result.output
     assert "'Clarify the scope') has no audit row" in result.output
     assert "Pushed by hand" not in result.output  # not the app's: no trailer
+    repaired = runner.invoke(args=["check", "--repair"])
+    assert f"recorded 1 audit rows from their commits: {commit.short_id}" in repaired.output
+    with Session(_engine(app)) as session:
+        event = session.exec(select(AuditEvent)).one()
+    assert (event.action, event.object_type, event.object_id) == (
+        "guideline.save",
+        "guideline",
+        slug,
+    )
+    assert event.detail["commit"] == commit.id and event.detail["recovered"] is True
+    assert event.summary == "Clarify the scope"
+    assert runner.invoke(args=["check"]).exit_code == 0
 
 
 def test_check_with_an_unreachable_database_says_so_in_one_sentence(tmp_path, content_repo):

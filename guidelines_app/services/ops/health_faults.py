@@ -10,12 +10,12 @@ from sqlmodel import Session, col, select
 
 from guidelines_app.db import session_scope, utcnow
 from guidelines_app.domain.trailers import audit_action
-from guidelines_app.models import AuditEvent
+from guidelines_app.models import AuditEvent, User
 from guidelines_app.services import annotations as annotation_batches
-from guidelines_app.services import jobs
+from guidelines_app.services import audit, jobs
 from guidelines_app.services.ops import schema
 from guidelines_app.services.ops.findings import CheckContext, Finding
-from guidelines_app.store import StoreError
+from guidelines_app.store import CommitInfo, StoreError
 
 #: An upload this young may belong to an import whose row is being written.
 UPLOAD_GRACE = timedelta(minutes=1)
@@ -160,15 +160,63 @@ def commits_without_audit_rows(ctx: CheckContext) -> list[Finding]:
             )
         ).all()
     recorded = {str(detail.get("commit")) for detail in details if detail.get("commit")}
+    missing = [(commit, action) for commit, action in made if commit.id not in recorded]
+    if missing and ctx.repair:
+        with Session(ctx.engine) as session:
+            for commit, action in missing:
+                _record_from_commit(session, ctx, commit, action)
+            session.commit()
+        ctx.repaired.append(
+            f"recorded {len(missing)} audit rows from their commits: "
+            + ", ".join(commit.short_id for commit, _ in missing)
+        )
+        return []
     return [
         Finding(
             "audit",
             f"commit {commit.short_id} ({action} by {commit.author_name}, "
             f"{_when(commit.authored_at)}: {commit.summary!r}) has no audit row",
+            repairable=True,
         )
-        for commit, action in made
-        if commit.id not in recorded
+        for commit, action in missing
     ]
+
+
+#: The e-mail address the app gives a person's commits: ``<username>@users.guidelines.invalid``.
+_APP_EMAIL = "@users.guidelines.invalid"
+
+
+def _record_from_commit(
+    session: Session, ctx: CheckContext, commit: CommitInfo, action: str
+) -> None:
+    """The audit row the dead process would have written, rebuilt from what the commit
+    says: its action (trailer), its author (the app's address names the username), the
+    document it changed, and its message. ``detail.recovered`` says where it came from."""
+    username = (
+        commit.author_email.removesuffix(_APP_EMAIL)
+        if commit.author_email.endswith(_APP_EMAIL)
+        else ""
+    )
+    actor = (
+        session.exec(select(User).where(User.username == username)).first() if username else None
+    )
+    kind = action.split(".", 1)[0]
+    folder = {"guideline": "guidelines/", "taxonomy": "taxonomies/"}.get(kind, "")
+    try:
+        paths = ctx.store.changed_paths(commit.parents[0], commit.id) if commit.parents else []
+    except StoreError:
+        paths = []
+    document = next((p for p in paths if folder and p.startswith(folder)), "")
+    slug = document.removeprefix(folder).rsplit(".", 1)[0] if document else ""
+    audit.record(
+        session,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=kind,
+        object_id=slug,
+        summary=commit.summary,
+        detail={"commit": commit.id, "recovered": True, "author": commit.author_name},
+    )
 
 
 def _ids(ids: tuple[int, ...] | list[int]) -> str:
