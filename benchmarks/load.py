@@ -325,6 +325,10 @@ def warm(port: int, cookie: str) -> None:
     for _ in range(8):  # each of the 4 workers warms its own caches
         for name in PAGES:
             status, _ = request(conn, page_url(name, rng), cookie)
+            deadline = time.monotonic() + 600
+            while status == 202 and time.monotonic() < deadline:  # a cold report is a job
+                time.sleep(1)
+                status, _ = request(conn, page_url(name, rng), cookie)
             if status != 200:
                 raise SystemExit(f"warming {name} answered {status}")
 
