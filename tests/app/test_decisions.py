@@ -191,6 +191,21 @@ def test_integration_points_for_guideline_pages(app, as_lead):
         assert decisions.exists(session=session, ids=[did, 4242]) == [4242]
 
 
+def test_the_margin_lists_the_newest_decisions_of_a_section_and_counts_the_rest(app, as_lead):
+    made = [decision_id(create(as_lead, title=f"Sarcasm case {n}")) for n in range(7)]
+    decision_id(create(as_lead, title="About emoji", section="emoji"))
+    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
+        notes = decisions.for_guideline_sections(session=session, guideline=GUIDELINE)
+    assert len(notes["sarcasm"]) == 7 and notes["sarcasm"].more == 2
+    assert [d.id for d in notes["sarcasm"]] == made[2:]  # the five newest, oldest first
+    assert len(notes["emoji"]) == 1 and notes["emoji"].more == 0
+    page = as_lead.get(f"/guidelines/{GUIDELINE}").get_data(as_text=True)
+    assert f"/decisions/{made[-1]}" in page and f'href="/decisions/{made[0]}"' not in page
+    assert f"/decisions?guideline={GUIDELINE}&amp;section=sarcasm" in page and "and 2 more" in page
+    listed = as_lead.get(f"/decisions?guideline={GUIDELINE}&section=sarcasm").get_data(as_text=True)
+    assert all(f"/decisions/{did}" in listed for did in made)
+
+
 def test_citing_a_decision_and_releasing_marks_it_folded_in(app, as_lead):
     decision = make_decision(app)
     store = app.extensions["guidelines.store"]

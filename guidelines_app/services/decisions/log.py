@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -107,20 +107,66 @@ def guidelines_of_user(*, session: Session, user_id: int) -> list[str]:
     return sorted(found)
 
 
-def for_guideline_sections(*, session: Session, guideline: str) -> dict[str, list[Decision]]:
-    """Section id -> active decisions refining it (marginal notes on the guideline page)."""
-    found: dict[str, list[Decision]] = {}
-    for decision in session.exec(
+#: Decisions listed per section in a guideline's margin; the rest are counted and linked.
+MARGIN_NOTES = 5
+
+
+@dataclass(frozen=True)
+class SectionNotes:
+    """The active decisions refining one section: how many, and the newest few."""
+
+    total: int
+    latest: list[Decision]
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[Decision]:
+        return iter(self.latest)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.latest)
+
+
+def for_guideline_sections(
+    *, session: Session, guideline: str, per_section: int = MARGIN_NOTES
+) -> dict[str, SectionNotes]:
+    """Section id -> the active decisions refining it (marginal notes on the guideline
+    page): each section's count and its ``per_section`` newest, in two queries that read
+    no more rows than they show, however many decisions the guideline has gathered."""
+    active = (
+        Decision.guideline == guideline,
+        col(Decision.section_id).is_not(None),
+        Decision.status == DecisionStatus.ACTIVE.value,
+    )
+    counts = dict(
+        session.exec(
+            select(Decision.section_id, func.count()).where(*active).group_by(Decision.section_id)
+        ).all()
+    )
+    if not counts:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=col(Decision.section_id), order_by=col(Decision.id).desc())
+        .label("rank")
+    )
+    ranked = select(col(Decision.id), rank).where(*active).subquery()
+    newest = session.exec(
         select(Decision)
-        .where(
-            Decision.guideline == guideline,
-            col(Decision.section_id).is_not(None),
-            Decision.status == DecisionStatus.ACTIVE.value,
-        )
+        .join(ranked, col(Decision.id) == ranked.c.id)
+        .where(ranked.c.rank <= per_section)
         .order_by(col(Decision.id))
-    ):
-        found.setdefault(decision.section_id or "", []).append(decision)
-    return found
+    ).all()
+    latest: dict[str, list[Decision]] = {}
+    for decision in newest:
+        latest.setdefault(decision.section_id or "", []).append(decision)
+    return {
+        section: SectionNotes(int(total), latest.get(section or "", []))
+        for section, total in sorted(counts.items(), key=lambda kv: str(kv[0]))
+        if section
+    }
 
 
 def referencing_sections(
