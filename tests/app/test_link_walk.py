@@ -9,7 +9,6 @@ may not see answer 403 and are not followed further; ``/logout`` is not followed
 from __future__ import annotations
 
 import io
-import shutil
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,14 +20,10 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
-from guidelines_app import create_app, demo
-from guidelines_app.db import make_engine, session_scope
 from guidelines_app.models import Role
-from guidelines_app.services.ops import schema
 from tests.app.test_ordinary_data import plain_csv
-from tests.conftest import app_config
-from tests.databases import BACKENDS, postgres_schema_url, truncate_all
-from tests.factories import signed_in_client
+from tests.databases import BACKENDS
+from tests.factories import demo_app, signed_in_client
 
 #: Links followed per kind of page (endpoint, document and query keys): enough to meet every
 #: kind of page for every document and its variants, few enough that the walk stays short.
@@ -105,25 +100,7 @@ def walk(client: FlaskClient) -> tuple[list[str], list[tuple[str, int, str]]]:
 
 @pytest.fixture(params=BACKENDS)
 def grown_app(request: pytest.FixtureRequest, tmp_path: Path, seeded_repository: Path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'walk.sqlite3'}"
-    else:
-        url = postgres_schema_url("link_walk")
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
-    if request.param != "sqlite":
-        truncate_all(url)
-    repo = tmp_path / "content.git"
-    shutil.copytree(seeded_repository, repo)
-    app = create_app(app_config(tmp_path, url, repo, REPORT_RESAMPLES=20))
-    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-        demo.load_demo(
-            session=session,
-            store=app.extensions["guidelines.store"],
-            credentials_file=tmp_path / "demo.json",
-            profile="fast",
-        )
+    app = demo_app(request.param, tmp_path, seeded_repository, "link_walk")
     _first_day(app, tmp_path)
     yield app
     app.extensions["guidelines.engine"].dispose()

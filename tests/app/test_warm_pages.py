@@ -7,20 +7,16 @@ counted by wrapping ``subprocess.Popen.__init__`` (the real one still runs them)
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from guidelines_app import cache, create_app, demo
-from guidelines_app.db import make_engine, session_scope
+from guidelines_app import cache
 from guidelines_app.models import Role
-from guidelines_app.services.ops import schema
-from tests.conftest import app_config
-from tests.databases import BACKENDS, postgres_schema_url, truncate_all
-from tests.factories import signed_in_client
+from tests.databases import BACKENDS
+from tests.factories import demo_app, signed_in_client
 
 SLUG = "product-review-sentiment"
 PAGES = (
@@ -41,27 +37,9 @@ PAGES = (
 
 
 @pytest.fixture(params=BACKENDS)
-def demo_app(request: pytest.FixtureRequest, tmp_path: Path, seeded_repository: Path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'warm.sqlite3'}"
-    else:
-        url = postgres_schema_url("warm_pages")
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
-    if request.param != "sqlite":
-        truncate_all(url)
-    repo = tmp_path / "content.git"
-    shutil.copytree(seeded_repository, repo)
+def warm_app(request: pytest.FixtureRequest, tmp_path: Path, seeded_repository: Path):
     cache.clear()
-    app = create_app(app_config(tmp_path, url, repo, REPORT_RESAMPLES=20))
-    with app.app_context(), session_scope(app.extensions["guidelines.engine"]) as session:
-        demo.load_demo(
-            session=session,
-            store=app.extensions["guidelines.store"],
-            credentials_file=tmp_path / "demo.json",
-            profile="fast",
-        )
+    app = demo_app(request.param, tmp_path, seeded_repository, "warm_pages")
     yield app
     app.extensions["guidelines.engine"].dispose()
 
@@ -85,8 +63,8 @@ def git(*args: str, cwd: Path | None = None) -> None:
     subprocess.run(["git", *args], capture_output=True, check=True, cwd=cwd)
 
 
-def test_the_second_request_of_each_page_starts_no_git_process(demo_app: Flask, git_processes):
-    client = signed_in_client(demo_app, Role.LEAD, "warm-lead")
+def test_the_second_request_of_each_page_starts_no_git_process(warm_app: Flask, git_processes):
+    client = signed_in_client(warm_app, Role.LEAD, "warm-lead")
     forks = {}
     for url in PAGES:
         first = client.get(url)
@@ -101,12 +79,12 @@ def test_the_second_request_of_each_page_starts_no_git_process(demo_app: Flask, 
     assert git_processes
 
 
-def test_a_push_from_a_clone_is_seen_by_the_next_request(demo_app: Flask, tmp_path: Path):
-    client = signed_in_client(demo_app, Role.LEAD, "warm-reader")  # leads read the draft
+def test_a_push_from_a_clone_is_seen_by_the_next_request(warm_app: Flask, tmp_path: Path):
+    client = signed_in_client(warm_app, Role.LEAD, "warm-reader")  # leads read the draft
     before = client.get(f"/guidelines/{SLUG}")
     assert before.status_code == 200
     clone = tmp_path / "clone"
-    git("clone", "-q", demo_app.config["CONTENT_REPO"], str(clone))
+    git("clone", "-q", warm_app.config["CONTENT_REPO"], str(clone))
     page = clone / "guidelines" / f"{SLUG}.md"
     page.write_text(page.read_text() + "\n## Pushed from outside {#pushed}\n\nA new rule.\n")
     who = ["-c", "user.name=Outside Lead", "-c", "user.email=out@example.org"]
