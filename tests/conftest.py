@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,3 +122,19 @@ def as_annotator(app: Flask) -> FlaskClient:
 @pytest.fixture
 def as_viewer(app: Flask) -> FlaskClient:
     return signed_in_client(app, Role.VIEWER, "vic")
+
+
+@pytest.fixture
+def git_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every git command started from now on: counted, then started for real (a count,
+    not a mock: the command runs as always)."""
+    started: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counting(self, args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(args, (list, tuple)) and args and str(args[0]).endswith("git"):
+            started.append([str(a) for a in args])
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
+    return started

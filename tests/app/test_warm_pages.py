@@ -44,21 +44,6 @@ def warm_app(request: pytest.FixtureRequest, tmp_path: Path, seeded_repository: 
     app.extensions["guidelines.engine"].dispose()
 
 
-@pytest.fixture
-def git_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every git command started from now on: counted, then started for real."""
-    started: list[list[str]] = []
-    real = subprocess.Popen.__init__
-
-    def counting(self, args, *rest, **kwargs):  # type: ignore[no-untyped-def]
-        if isinstance(args, (list, tuple)) and args and str(args[0]).endswith("git"):
-            started.append([str(a) for a in args])
-        real(self, args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
-    return started
-
-
 def git(*args: str, cwd: Path | None = None) -> None:
     subprocess.run(["git", *args], capture_output=True, check=True, cwd=cwd)
 

@@ -35,21 +35,6 @@ def store(tmp_path: Path) -> ContentStore:
     return made
 
 
-@pytest.fixture
-def git_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every git command started from now on (counted, then run for real)."""
-    started: list[list[str]] = []
-    real = subprocess.Popen.__init__
-
-    def counting(self, args, *rest, **kwargs):  # type: ignore[no-untyped-def]
-        if isinstance(args, (list, tuple)) and args and str(args[0]).endswith("git"):
-            started.append([str(a) for a in args])
-        real(self, args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
-    return started
-
-
 def for_each_ref(store: ContentStore) -> list[str]:
     return git(f"--git-dir={store.path}", "for-each-ref", "--format=%(refname) %(objectname)")
 
